@@ -1,0 +1,5 @@
+"""Allow ``python -m rsiguard``."""
+
+from rsiguard.cli import main
+
+raise SystemExit(main())
