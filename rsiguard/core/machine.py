@@ -1,0 +1,420 @@
+"""The break state machine: ``step(state, event, at) -> (state, effects)``.
+
+Transitions live in one table, :data:`TABLE`, keyed by (phase, event type). Each entry
+names its handler and the phases it can lead to, so ``rsiguard diagram`` prints the
+machine from the same data the code runs. A command with no entry for the current
+phase is refused with a reason (a :class:`Reply` with ``ok=False``), never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from rsiguard.core import events as ev
+from rsiguard.core import text
+from rsiguard.core.accrual import accrue, idle_credit, micro_factor, reset_after
+from rsiguard.core.durations import format_duration
+from rsiguard.core.effects import BREAK_SLOT, CloseNotification, Effect, Record, Reply, Schedule
+from rsiguard.core.policy import BreakKind, Policy
+from rsiguard.core.routine import builtin_routine
+from rsiguard.core.state import BreakRun, Phase, State, Today
+
+# Deadlines closer than this count as reached (float rounding of sums of seconds).
+EPS = 1e-3
+
+Result = tuple[State, list[Effect]]
+Handler = Callable[[State, ev.Event, float], Result]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One table entry: what handles the event and where it can lead."""
+
+    handler: Handler
+    targets: tuple[Phase, ...]
+
+
+def initial_state(policy: Policy, today: Today | None = None) -> State:
+    """A fresh machine, optionally carrying today's counters from a saved state."""
+    return State(policy=policy, today=today or Today())
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def snoozes_left(state: State) -> int:
+    """Snoozes still possible for the current break under the policy."""
+    if not state.policy.snooze_allowed:
+        return 0
+    return max(0, state.policy.max_snoozes - state.snoozes_used)
+
+
+def _ok(message: str) -> Reply:
+    return Reply(True, message)
+
+
+def _no(message: str) -> Reply:
+    return Reply(False, message)
+
+
+def due_kind(state: State, at: float) -> BreakKind | None:
+    """Which break is due at ``at`` (rest wins over micro), counting the open gap as active."""
+    p, pol = state.progress, state.policy
+    gap = 0.0 if state.last_input is None else at - state.last_input
+    open_active = gap if 0 <= gap < pol.idle_threshold else 0.0
+    if p.rest_active + open_active >= pol.rest.interval - EPS:
+        return BreakKind.REST
+    f = micro_factor(state)
+    micro_ok = p.micro_credit + open_active / f >= pol.micro.interval - EPS
+    if micro_ok and p.micro_active + open_active >= pol.micro_min_interval - EPS:
+        return BreakKind.MICRO
+    return None
+
+
+def active_until_due(state: State) -> tuple[BreakKind, float]:
+    """The next break kind and the active seconds left until it is due."""
+    p, pol = state.progress, state.policy
+    rest_left = max(0.0, pol.rest.interval - p.rest_active)
+    micro_left = max(
+        (pol.micro.interval - p.micro_credit) * micro_factor(state),
+        pol.micro_min_interval - p.micro_active,
+        0.0,
+    )
+    if rest_left <= micro_left:
+        return BreakKind.REST, rest_left
+    return BreakKind.MICRO, micro_left
+
+
+def _natural_at(state: State) -> float | None:
+    """When idle time alone would complete the pending break."""
+    if state.pending is None or state.last_input is None:
+        return None
+    need = max(state.policy.idle_threshold, state.policy.of(state.pending).duration)
+    return state.last_input + need
+
+
+def compute_deadline(state: State, at: float) -> float | None:
+    """The one moment the core next needs waking, or None (wait for input)."""
+    phase = state.phase
+    if phase is Phase.RUNNING:
+        if state.last_input is None or at - state.last_input >= state.policy.idle_threshold:
+            return None
+        return state.last_input + active_until_due(state)[1]
+    if phase is Phase.IN_BREAK:
+        return state.run.step_ends if state.run else None
+    if phase is Phase.PAUSED:
+        return state.until
+    candidates = [t for t in (state.until, _natural_at(state)) if t is not None]
+    return min(candidates) if candidates else None
+
+
+def _become_due(state: State, kind: BreakKind) -> Result:
+    state = replace(state, phase=Phase.DUE, pending=kind, until=None)
+    return state, [text.break_due(kind, state.policy, snoozes_left(state))]
+
+
+def _check_due(state: State, at: float) -> Result:
+    kind = due_kind(state, at)
+    if kind is None:
+        return state, []
+    return _become_due(state, kind)
+
+
+def _end_break(state: State, kind: BreakKind, outcome: str) -> Result:
+    """Leave a break (taken, natural or skipped): reset its timers and close the bubble."""
+    t = state.today
+    if outcome == "skipped":
+        t = replace(t, breaks_skipped=t.breaks_skipped + 1)
+    elif outcome == "natural":
+        t = replace(t, breaks_natural=t.breaks_natural + 1)
+    else:
+        t = replace(t, breaks_taken=t.breaks_taken + 1)
+    state = replace(
+        state,
+        phase=Phase.RUNNING,
+        progress=reset_after(state.progress, kind),
+        pending=None,
+        snoozes_used=0,
+        until=None,
+        run=None,
+        today=t,
+    )
+    return state, [CloseNotification(BREAK_SLOT), Record(kind.value, outcome)]
+
+
+def _apply_idle(state: State, at: float) -> Result:
+    """Credit the idle gap before ``at``; a long enough gap completes a pending break."""
+    if state.last_input is None:
+        return state, []
+    idle = at - state.last_input
+    if idle < state.policy.idle_threshold:
+        return state, []
+    pending = state.pending if state.phase in (Phase.DUE, Phase.SNOOZED) else None
+    if pending is not None and idle >= state.policy.of(pending).duration:
+        state, effects = _end_break(state, pending, "natural")
+        return replace(state, progress=idle_credit(state.progress, state.policy, idle)), effects
+    return replace(state, progress=idle_credit(state.progress, state.policy, idle)), []
+
+
+# --- handlers --------------------------------------------------------------
+
+
+def _sample(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.ActivitySample)
+    state, effects = _apply_idle(state, at)
+    state, limit_hit = accrue(state, event, at)
+    if limit_hit:
+        effects.append(text.daily_limit(state.policy))
+    if state.phase is Phase.RUNNING:
+        state, more = _check_due(state, at)
+        effects += more
+    return state, effects
+
+
+def _wake_running(state: State, event: ev.Event, at: float) -> Result:
+    return _check_due(state, at)
+
+
+def _wake_waiting(state: State, event: ev.Event, at: float) -> Result:
+    """DUE or SNOOZED: a natural break, the end of a snooze, or a reminder after dismissal."""
+    state, effects = _apply_idle(state, at)
+    if state.phase is Phase.RUNNING:
+        return state, effects
+    if state.until is not None and at >= state.until - EPS and state.pending is not None:
+        state, more = _become_due(state, state.pending)
+        effects += more
+    return state, effects
+
+
+def _wake_break(state: State, event: ev.Event, at: float) -> Result:
+    if state.run is None or at < state.run.step_ends - EPS:
+        return state, []
+    return _advance(state, at, "completed")
+
+
+def _wake_paused(state: State, event: ev.Event, at: float) -> Result:
+    if state.until is not None and at >= state.until - EPS:
+        state = replace(state, phase=Phase.RUNNING, until=None)
+        state, effects = _check_due(state, at)
+        return state, [Record("pause", "ended"), *effects]
+    return state, []
+
+
+def _advance(state: State, at: float, outcome: str) -> Result:
+    run = state.run
+    assert run is not None
+    if run.index + 1 >= len(run.steps):
+        return _end_break(state, run.kind, outcome)
+    nxt = run.index + 1
+    run = replace(run, index=nxt, step_ends=at + run.steps[nxt].seconds)
+    state = replace(state, run=run)
+    return state, [text.routine_step(run, state.policy, at)]
+
+
+def _start(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.StartBreak)
+    kind = event.kind or state.pending or BreakKind.MICRO
+    title, steps = builtin_routine(kind, state.policy.of(kind).duration)
+    run = BreakRun(kind, title, steps, 0, at + steps[0].seconds)
+    state = replace(state, phase=Phase.IN_BREAK, pending=kind, run=run, until=None)
+    return state, [
+        text.routine_step(run, state.policy, at),
+        Record(kind.value, "started"),
+        _ok(f"{kind.value} break started"),
+    ]
+
+
+def _next(state: State, event: ev.Event, at: float) -> Result:
+    state, effects = _advance(state, at, "completed")
+    return state, [*effects, _ok("next step")]
+
+
+def _stop(state: State, event: ev.Event, at: float) -> Result:
+    if state.policy.strict:
+        return state, [_no("strict mode: the break runs to its end")]
+    assert state.run is not None
+    state, effects = _end_break(state, state.run.kind, "stopped")
+    return state, [*effects, _ok("break stopped")]
+
+
+def _snooze(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.Snooze) and state.pending is not None
+    pol = state.policy
+    if pol.strict:
+        return state, [_no("strict mode: breaks cannot be snoozed")]
+    if snoozes_left(state) <= 0:
+        return state, [_no(f"no snoozes left for this break (at most {pol.max_snoozes})")]
+    length = pol.snooze if event.duration is None else event.duration
+    if length <= 0 or length > pol.snooze + EPS:
+        limit = format_duration(pol.snooze)
+        return state, [_no(f"a snooze lasts more than 0 s and at most {limit}")]
+    t = replace(state.today, snoozes=state.today.snoozes + 1)
+    state = replace(
+        state, phase=Phase.SNOOZED, until=at + length, snoozes_used=state.snoozes_used + 1, today=t
+    )
+    return state, [
+        CloseNotification(BREAK_SLOT),
+        Record(state.pending.value if state.pending else "", "snoozed"),
+        _ok(f"snoozed for {format_duration(length)}"),
+    ]
+
+
+def _skip(state: State, event: ev.Event, at: float) -> Result:
+    if not state.policy.skip_allowed:
+        return state, [_no("skipping breaks is turned off by policy")]
+    kind = state.run.kind if state.run else state.pending
+    assert kind is not None
+    state, effects = _end_break(state, kind, "skipped")
+    return state, [*effects, _ok(f"{kind.value} break skipped")]
+
+
+def _pause(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.Pause)
+    pol = state.policy
+    length = pol.pause_max if event.duration is None else event.duration
+    if length <= 0 or length > pol.pause_max + EPS:
+        limit = format_duration(pol.pause_max)
+        return state, [_no(f"a pause lasts more than 0 s and at most {limit}")]
+    effects: list[Effect] = []
+    if state.phase is Phase.IN_BREAK and state.run is not None:
+        state, effects = _end_break(state, state.run.kind, "stopped")
+    elif state.phase in (Phase.DUE, Phase.SNOOZED):
+        effects = [CloseNotification(BREAK_SLOT)]
+    state = replace(state, phase=Phase.PAUSED, pending=None, run=None, until=at + length)
+    return state, [
+        *effects,
+        Record("pause", "started"),
+        _ok(f"paused for {format_duration(length)}"),
+    ]
+
+
+def _resume(state: State, event: ev.Event, at: float) -> Result:
+    state = replace(state, phase=Phase.RUNNING, until=None)
+    state, effects = _check_due(state, at)
+    return state, [Record("pause", "ended"), *effects, _ok("resumed")]
+
+
+def _dismissed(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.Dismissed)
+    if event.slot != BREAK_SLOT:
+        return state, []
+    # Closing the bubble decides nothing: remind again after one snooze length, free.
+    return replace(state, until=at + state.policy.snooze), []
+
+
+def _policy(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.PolicyChanged)
+    state = replace(state, policy=event.policy)
+    effects: list[Effect] = []
+    if state.phase is Phase.RUNNING:
+        state, effects = _check_due(state, at)
+    return state, [*effects, _ok("configuration reloaded")]
+
+
+def _new_day(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.NewDay)
+    return replace(state, today=Today(day=event.day)), []
+
+
+def _not_now(verb: str) -> Handler:
+    def refuse(state: State, event: ev.Event, at: float) -> Result:
+        return state, [_no(f"cannot {verb}: {describe(state, at)}")]
+
+    refuse.__name__ = f"refuse_{verb}"
+    return refuse
+
+
+# --- the table ---------------------------------------------------------------
+
+R, D, S, B, P = Phase.RUNNING, Phase.DUE, Phase.SNOOZED, Phase.IN_BREAK, Phase.PAUSED
+ALL = (R, D, S, B, P)
+
+TABLE: dict[tuple[Phase, type], Transition] = {}
+
+
+def _add(phases: tuple[Phase, ...], event: type, handler: Handler, *targets: Phase) -> None:
+    for phase in phases:
+        TABLE[(phase, event)] = Transition(handler, targets or (phase,))
+
+
+_add((R,), ev.ActivitySample, _sample, R, D)
+_add((D, S), ev.ActivitySample, _sample, D, S, R)
+_add((B,), ev.ActivitySample, _sample, B)
+_add((P,), ev.ActivitySample, _sample, P)
+_add((R,), ev.Wake, _wake_running, R, D)
+_add((D, S), ev.Wake, _wake_waiting, R, D)
+_add((B,), ev.Wake, _wake_break, B, R)
+_add((P,), ev.Wake, _wake_paused, R, D)
+_add((R, D, S), ev.StartBreak, _start, B)
+_add((B,), ev.NextStep, _next, B, R)
+_add((B,), ev.StopRoutine, _stop, R)
+_add((D, S), ev.Snooze, _snooze, S)
+_add((D, S, B), ev.Skip, _skip, R)
+_add((R, D, S, B), ev.Pause, _pause, P)
+_add((P,), ev.Pause, _pause, P)
+_add((P,), ev.Resume, _resume, R, D)
+_add((D,), ev.Dismissed, _dismissed, D)
+_add(ALL, ev.PolicyChanged, _policy)
+_add(ALL, ev.NewDay, _new_day)
+
+_REFUSALS: dict[type, str] = {
+    ev.StartBreak: "start a break",
+    ev.NextStep: "go to the next step",
+    ev.StopRoutine: "stop a routine",
+    ev.Snooze: "snooze",
+    ev.Skip: "skip",
+    ev.Resume: "resume",
+}
+
+
+def describe(state: State, at: float) -> str:
+    """A few words on the current situation, used in refusals."""
+    if state.phase is Phase.PAUSED:
+        return "reminders are paused (`rsiguard resume` ends the pause)"
+    if state.phase is Phase.IN_BREAK:
+        return "a break is running"
+    if state.phase is Phase.RUNNING:
+        return "no break is due right now"
+    return f"a {state.pending.value if state.pending else ''} break is {state.phase.value}"
+
+
+def step(state: State, event: ev.Event, at: float) -> Result:
+    """Feed one event at time ``at``; return the new state and the effects to carry out."""
+    if isinstance(event, ev.Wake):
+        # The timer that sent this has fired: whatever happens next needs a new one.
+        state = replace(state, deadline=None)
+    entry = TABLE.get((state.phase, type(event)))
+    if entry is None:
+        verb = _REFUSALS.get(type(event))
+        if verb is None:
+            return state, []
+        new, effects = _not_now(verb)(state, event, at)
+    else:
+        new, effects = entry.handler(state, event, at)
+    deadline = compute_deadline(new, at)
+    old = new.deadline
+    # Keep an earlier pending wake-up rather than rescheduling on every sample:
+    # waking early costs one re-check, rescheduling every second costs more.
+    if old is not None and at < old <= (deadline if deadline is not None else old):
+        deadline = old
+    if deadline != old:
+        new = replace(new, deadline=deadline)
+        effects.append(Schedule(deadline))
+    return new, effects
+
+
+def diagram() -> str:
+    """The transition table as a Mermaid state diagram."""
+    lines = ["stateDiagram-v2"]
+    seen: set[tuple[str, str, str]] = set()
+    for (phase, event), tr in TABLE.items():
+        for target in tr.targets:
+            key = (phase.value, target.value, event.__name__)
+            if key not in seen:
+                seen.add(key)
+                lines.append(f"    {phase.value} --> {target.value}: {event.__name__}")
+    return "\n".join(lines)
+
+
+__all__ = ["TABLE", "diagram", "initial_state", "snoozes_left", "step"]

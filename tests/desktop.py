@@ -1,0 +1,166 @@
+"""A private desktop for integration tests: Xvfb, a session bus, notification servers.
+
+Nothing here touches the real display or bus. In CI (``CI=true``) a missing tool is
+a failure with the apt command to fix it; on a developer machine it is a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# tool -> Debian package
+PACKAGES = {
+    "Xvfb": "xvfb",
+    "xdotool": "xdotool",
+    "dbus-daemon": "dbus",
+    "dunst": "dunst",
+    "dunstctl": "dunst",
+    "import": "imagemagick",
+    "systemd-analyze": "systemd",
+    "setpriv": "util-linux",
+    "tmux": "tmux",
+}
+
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def require(*tools: str) -> None:
+    """Fail (in CI) or skip (elsewhere) unless every tool is on PATH."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if not missing:
+        return
+    pkgs = sorted({PACKAGES.get(t, t) for t in missing})
+    msg = f"missing {', '.join(missing)}: apt-get install -y {' '.join(pkgs)}"
+    if IN_CI:
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+def wait_for(
+    cond: Callable[[], object], timeout: float = 15.0, interval: float = 0.05, what: str = ""
+) -> object:
+    """Poll ``cond`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        last = cond()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what or cond}: last={last!r}")
+
+
+def _read_fd_line(fd: int, timeout: float) -> str:
+    """Read one line the child writes to the pipe ``fd`` (used by -displayfd/--print-address)."""
+    import select
+
+    data = b""
+    deadline = time.monotonic() + timeout
+    while b"\n" not in data:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError(f"child did not report its address in {timeout}s")
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode().strip()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@contextmanager
+def xvfb() -> Iterator[str]:
+    """Start Xvfb on a free display; yield its name (``:N``)."""
+    require("Xvfb")
+    r, w = os.pipe()
+    proc = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(w),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ],
+        pass_fds=(w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(w)
+    try:
+        number = _read_fd_line(r, 20)
+        yield f":{number}"
+    finally:
+        os.close(r)
+        _stop(proc)
+
+
+@contextmanager
+def session_bus(tmp: Path) -> Iterator[str]:
+    """Start a private session bus with no service directories (so nothing auto-starts)."""
+    require("dbus-daemon")
+    tmp.mkdir(parents=True, exist_ok=True)
+    conf = tmp / "bus.conf"
+    conf.write_text(_BUS_CONFIG.format(dir=tmp))
+    r, w = os.pipe()
+    proc = subprocess.Popen(
+        ["dbus-daemon", f"--config-file={conf}", "--nofork", f"--print-address={w}"],
+        pass_fds=(w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(w)
+    try:
+        yield _read_fd_line(r, 20)
+    finally:
+        os.close(r)
+        _stop(proc)
+
+
+@contextmanager
+def process(
+    argv: list[str], env: Mapping[str, str], log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a helper process for the duration of a test, stopping it afterwards."""
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(argv, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        _stop(proc)
+        if log:
+            out.close()  # type: ignore[union-attr]
