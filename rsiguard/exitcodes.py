@@ -1,0 +1,23 @@
+"""Exit codes of the ``rsiguard`` command (documented in the README)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    """Process exit status."""
+
+    OK = 0
+    #: unexpected internal error (a bug: the traceback is in the log)
+    ERROR = 1
+    #: bad command line
+    USAGE = 2
+    #: no daemon is running (nothing listens on the control socket)
+    NO_DAEMON = 3
+    #: the daemon refused the command by policy (strict mode, no snoozes left, ...)
+    REFUSED = 4
+    #: a configuration file or value is invalid
+    BAD_CONFIG = 5
+    #: another daemon is already running for this user
+    ALREADY_RUNNING = 6
