@@ -14,6 +14,8 @@ from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.state import Progress, State
 
 MINUTE = 60.0
+# How much input time one sample stands for when it follows an idle gap.
+SAMPLE_SECONDS = 1.0
 
 
 def micro_factor(state: State) -> float:
@@ -62,7 +64,9 @@ def accrue(state: State, sample: ActivitySample, at: float) -> tuple[State, bool
     """Add a sample's counts and active time; True when the daily limit was just crossed."""
     pol = state.policy
     gap = None if state.last_input is None else at - state.last_input
-    active = gap if gap is not None and 0 <= gap < pol.idle_threshold else 0.0
+    # A gap shorter than the idle threshold was active; after a longer gap (or at the
+    # start) the sample itself stands for up to one second of input.
+    active = gap if gap is not None and 0 <= gap < pol.idle_threshold else SAMPLE_SECONDS
     factor = micro_factor(state)
     p = state.progress
     counting = state.phase.value not in ("paused", "in_break")

@@ -68,8 +68,15 @@ def due_kind(state: State, at: float) -> BreakKind | None:
     f = micro_factor(state)
     micro_ok = p.micro_credit + open_active / f >= pol.micro.interval - EPS
     if micro_ok and p.micro_active + open_active >= pol.micro_min_interval - EPS:
-        return BreakKind.MICRO
+        # A rest break about to fall due takes the micro-break's place.
+        rest_left = pol.rest.interval - p.rest_active - open_active
+        return BreakKind.REST if rest_left <= merge_window(pol) else BreakKind.MICRO
     return None
+
+
+def merge_window(policy: Policy) -> float:
+    """Active seconds within which a due micro-break is replaced by the coming rest break."""
+    return max(60.0, 2 * policy.micro.duration)
 
 
 def active_until_due(state: State) -> tuple[BreakKind, float]:

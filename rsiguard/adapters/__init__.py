@@ -1,0 +1,1 @@
+"""Adapters: the code that touches the OS, the display and the bus."""

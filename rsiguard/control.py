@@ -1,0 +1,113 @@
+"""The control protocol, without I/O: one JSON request, one JSON reply per connection.
+
+Request: ``{"cmd": "snooze", "args": {"duration": 300}}`` followed by a newline.
+Reply:   ``{"ok": true, "message": "...", "data": {...}}`` or
+         ``{"ok": false, "code": 4, "error": "..."}`` (``code`` is an exit code).
+
+Both sides read at most :data:`MAX_MESSAGE` bytes; the server answers a malformed
+or oversized request with an error reply rather than dropping it silently.
+Imports only the standard library: the CLI's quick commands must start fast.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from rsiguard.exitcodes import Exit
+
+MAX_MESSAGE = 64 * 1024
+SCHEMA_VERSION = 1
+
+COMMANDS = ("status", "snooze", "skip", "break", "pause", "resume", "reload", "next", "stop")
+
+
+class ProtocolError(ValueError):
+    """A message that does not follow the protocol; ``str()`` says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A decoded, validated request."""
+
+    cmd: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A reply: ``ok`` with a message and optional data, or an error with an exit code."""
+
+    ok: bool
+    message: str = ""
+    data: dict[str, Any] | None = None
+    code: int = Exit.OK
+
+
+def encode_request(req: Request) -> bytes:
+    """Bytes to send for ``req`` (newline-terminated JSON)."""
+    return json.dumps({"cmd": req.cmd, "args": req.args}).encode() + b"\n"
+
+
+def _number_or_none(args: dict[str, Any], key: str) -> None:
+    value = args.get(key)
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+    ):
+        raise ProtocolError(f"argument {key!r} must be a non-negative number of seconds")
+
+
+def decode_request(raw: bytes) -> Request:
+    """Parse and validate one request; raise :class:`ProtocolError` with a reason."""
+    if len(raw) > MAX_MESSAGE:
+        raise ProtocolError(f"request larger than {MAX_MESSAGE} bytes")
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"request is not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("request must be a JSON object")
+    cmd, args = obj.get("cmd"), obj.get("args", {})
+    if not isinstance(cmd, str) or cmd not in COMMANDS:
+        raise ProtocolError(f"unknown command {cmd!r}; expected one of {', '.join(COMMANDS)}")
+    if not isinstance(args, dict):
+        raise ProtocolError("'args' must be a JSON object")
+    _number_or_none(args, "duration")
+    kind = args.get("kind")
+    if kind is not None and kind not in ("micro", "rest"):
+        raise ProtocolError("argument 'kind' must be 'micro' or 'rest'")
+    return Request(cmd, args)
+
+
+def encode_response(resp: Response) -> bytes:
+    """Bytes to send for ``resp``."""
+    if resp.ok:
+        obj: dict[str, Any] = {"ok": True, "message": resp.message}
+        if resp.data is not None:
+            obj["data"] = resp.data
+    else:
+        obj = {"ok": False, "code": int(resp.code), "error": resp.message}
+    return json.dumps(obj).encode() + b"\n"
+
+
+def decode_response(raw: bytes) -> Response:
+    """Parse a reply; raise :class:`ProtocolError` for anything malformed."""
+    if len(raw) > MAX_MESSAGE:
+        raise ProtocolError(f"reply larger than {MAX_MESSAGE} bytes")
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"reply is not JSON: {exc}") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("ok"), bool):
+        raise ProtocolError("reply must be an object with a boolean 'ok'")
+    if obj["ok"]:
+        data = obj.get("data")
+        return Response(True, str(obj.get("message", "")), data if isinstance(data, dict) else None)
+    code = obj.get("code", Exit.ERROR)
+    return Response(False, str(obj.get("error", "")), None, int(code))
+
+
+def error(message: str, code: Exit = Exit.USAGE) -> Response:
+    """An error reply."""
+    return Response(False, message, None, code)

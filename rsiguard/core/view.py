@@ -1,0 +1,71 @@
+"""What ``rsiguard status`` reports, computed from state and time (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rsiguard.core.accrual import micro_factor
+from rsiguard.core.machine import active_until_due, snoozes_left
+from rsiguard.core.state import Phase, State
+
+
+def public_state(state: State, at: float) -> str:
+    """One of ``active``, ``idle``, ``due``, ``snoozed``, ``in_break``, ``paused``."""
+    if state.phase is not Phase.RUNNING:
+        return state.phase.value
+    if state.last_input is None or at - state.last_input >= state.policy.idle_threshold:
+        return "idle"
+    return "active"
+
+
+def status(state: State, at: float) -> dict[str, Any]:
+    """The state-derived part of the status reply (see docs/status.schema.json)."""
+    t = state.today
+    phase = state.phase
+    if phase in (Phase.DUE, Phase.IN_BREAK) and state.pending is not None:
+        kind, due_in = state.pending.value, 0.0
+    elif phase is Phase.SNOOZED and state.pending is not None and state.until is not None:
+        kind, due_in = state.pending.value, max(0.0, state.until - at)
+    else:
+        k, due_in = active_until_due(state)
+        kind = k.value
+    run = state.run
+    brk = None
+    if phase is Phase.IN_BREAK and run is not None:
+        brk = {
+            "kind": run.kind.value,
+            "routine": run.title,
+            "step": run.index + 1,
+            "steps": len(run.steps),
+            "instruction": run.steps[run.index].instruction,
+            "step_left_s": round(max(0.0, run.step_ends - at), 1),
+        }
+    return {
+        "state": public_state(state, at),
+        "next_break": {"kind": kind, "due_in_s": round(due_in, 1)},
+        "snoozes_left": snoozes_left(state),
+        "today": {
+            "day": t.day,
+            "keys": t.keys,
+            "clicks": t.clicks,
+            "scroll": t.scroll,
+            "pointer_px": round(t.pointer_px),
+            "active_s": round(t.active_s, 1),
+            "breaks_taken": t.breaks_taken,
+            "breaks_natural": t.breaks_natural,
+            "breaks_skipped": t.breaks_skipped,
+            "snoozes": t.snoozes,
+            "daily_limit_reached": t.limit_notified,
+        },
+        "intensity": {
+            "enabled": state.policy.intensity.enabled,
+            "load_per_min": None
+            if state.progress.load_per_min is None
+            else round(state.progress.load_per_min, 1),
+            "micro_interval_factor": round(micro_factor(state), 3),
+        },
+        "break": brk,
+        "paused_for_s": round(max(0.0, state.until - at), 1)
+        if phase is Phase.PAUSED and state.until is not None
+        else None,
+    }

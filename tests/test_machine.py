@@ -1,0 +1,298 @@
+"""The break machine with a fake clock: timing, intensity, commands, refusals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rsiguard.core import events as ev
+from rsiguard.core.effects import BREAK_SLOT, NOTICE_SLOT, CloseNotification, Reply
+from rsiguard.core.machine import TABLE, diagram, step
+from rsiguard.core.policy import BreakKind, BreakPolicy, IntensityPolicy, Policy
+from rsiguard.core.state import Phase
+from rsiguard.core.view import status
+from tests.sim import Sim
+
+# 2 keys a second = 120 load units per active minute = the default baseline.
+BASELINE_KEYS = 2
+
+
+def test_micro_break_due_after_twenty_active_minutes_at_baseline() -> None:
+    sim = Sim()
+    at = sim.type_until("due", keys=BASELINE_KEYS)
+    assert 1200 <= at <= 1202
+    assert sim.state.pending is BreakKind.MICRO
+    n = sim.notifications()[-1]
+    assert n.slot == BREAK_SLOT
+    assert [k for k, _ in n.actions] == ["start", "snooze", "skip"]
+
+
+def test_heavier_load_brings_the_micro_break_forward_but_not_below_min_interval() -> None:
+    heavy = Sim()
+    at = heavy.type_until("due", keys=8)  # four times baseline: factor 0.5
+    assert 600 <= at < 700
+    flood = Sim()
+    assert 600 <= flood.type_until("due", keys=100) <= 602  # floored at min_interval
+
+
+def test_intensity_disabled_keeps_the_configured_interval() -> None:
+    pol = Policy(intensity=IntensityPolicy(enabled=False))
+    assert 1200 <= Sim(pol).type_until("due", keys=100) <= 1202
+
+
+def test_rest_break_due_after_an_hour_and_wins_over_micro() -> None:
+    sim = Sim(replace(Policy(), micro=BreakPolicy(1200, 30), micro_min_interval=600))
+    for _ in range(2):
+        sim.type_until("due")
+        assert sim.state.pending is BreakKind.MICRO
+        assert sim.command(ev.Skip()).ok
+    at = sim.type_until("due")
+    assert sim.state.pending is BreakKind.REST
+    assert 3600 <= at <= 3605
+
+
+def test_short_gaps_count_as_active_time() -> None:
+    sim = Sim()
+    for _ in range(300):  # a sample every 5 s, threshold is 10 s
+        sim.advance(5)
+        sim.feed(ev.ActivitySample(keys=10))
+        if sim.state.phase is Phase.DUE:
+            break
+    assert sim.state.phase is Phase.DUE
+    assert 1150 <= sim.t <= 1210  # within a few percent: intensity sits near baseline
+
+
+def test_idle_as_long_as_a_micro_break_is_a_natural_micro_break() -> None:
+    sim = Sim()
+    sim.type_for(900)
+    sim.advance(40)  # idle >= 30 s micro duration
+    sim.type_for(900)
+    assert sim.state.phase is Phase.RUNNING  # progress restarted after the idle gap
+    assert sim.state.progress.rest_active > 1700  # but the rest break still counts on
+
+
+def test_idle_as_long_as_a_rest_break_resets_both() -> None:
+    sim = Sim()
+    sim.type_for(1000)
+    sim.advance(301)
+    sim.type_for(1)
+    # Only the one second of the new sample counts.
+    assert sim.state.progress.rest_active == 1
+    assert sim.state.progress.micro_active == 1
+
+
+def test_natural_break_while_due_closes_the_notification() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    sim.advance(31)  # no input: the wake-up finds the break taken
+    assert sim.state.phase is Phase.RUNNING
+    assert CloseNotification(BREAK_SLOT) in sim.effects
+    assert ("micro", "natural") in sim.records()
+    assert sim.state.today.breaks_natural == 1
+
+
+def test_no_wake_ups_while_idle() -> None:
+    sim = Sim()
+    sim.type_for(100)
+    wakes = sim.wakes
+    sim.advance(3 * 3600)
+    assert sim.wakes - wakes <= 1
+    assert sim.deadline is None
+
+
+def test_suspend_counts_as_idle_time() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    sim.advance(2 * 3600, suspended=True)  # wake-ups fire only after resume
+    assert sim.state.phase is Phase.RUNNING
+    sim.type_for(1)
+    assert sim.state.progress.rest_active == 1
+
+
+def test_snooze_limits_and_reminders() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    assert sim.command(ev.Snooze()).ok
+    assert sim.state.phase is Phase.SNOOZED
+    assert status(sim.state, sim.t)["snoozes_left"] == 1
+    sim.type_for(301)
+    assert sim.state.phase is Phase.DUE
+    assert sim.command(ev.Snooze()).ok
+    sim.type_for(301)
+    assert sim.state.phase is Phase.DUE
+    last = sim.notifications()[-1]
+    assert "snooze" not in [k for k, _ in last.actions]
+    refused = sim.command(ev.Snooze())
+    assert not refused.ok and "no snoozes left" in refused.message
+    assert sim.command(ev.Skip()).ok
+    assert sim.state.snoozes_used == 0
+    assert sim.state.today.snoozes == 2 and sim.state.today.breaks_skipped == 1
+
+
+def test_snooze_longer_than_policy_refused() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    reply = sim.command(ev.Snooze(3600))
+    assert not reply.ok and "at most 5 min" in reply.message
+    assert sim.command(ev.Snooze(60)).ok
+    assert sim.state.until == sim.t + 60
+
+
+def test_strict_mode_offers_only_start() -> None:
+    sim = Sim(Policy(strict=True))
+    sim.type_until("due")
+    assert [k for k, _ in sim.notifications()[-1].actions] == ["start"]
+    assert "snooze" not in sim.notifications()[-1].cli_hint
+    assert not sim.command(ev.Snooze()).ok
+    assert not sim.command(ev.Skip()).ok
+    assert sim.command(ev.StartBreak()).ok
+    assert [k for k, _ in sim.notifications()[-1].actions] == ["next"]
+    assert not sim.command(ev.StopRoutine()).ok
+
+
+def test_skip_disabled_by_policy() -> None:
+    sim = Sim(Policy(allow_skip=False))
+    sim.type_until("due")
+    assert "skip" not in [k for k, _ in sim.notifications()[-1].actions]
+    reply = sim.command(ev.Skip())
+    assert not reply.ok and "turned off" in reply.message
+
+
+def test_routine_plays_each_step_then_ends_the_break() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    before = len(sim.notifications())
+    assert sim.command(ev.StartBreak()).ok
+    assert sim.state.phase is Phase.IN_BREAK
+    steps = len(sim.state.run.steps) if sim.state.run else 0
+    assert steps >= 3
+    sim.advance(31)
+    shown = sim.notifications()[before:]
+    assert len(shown) == steps
+    assert all(n.slot == BREAK_SLOT for n in shown)
+    assert shown[0].title.endswith(f"step 1 of {steps}")
+    assert [k for k, _ in shown[0].actions] == ["next", "stop"]
+    assert sim.state.phase is Phase.RUNNING
+    assert ("micro", "completed") in sim.records()
+    assert sim.state.today.breaks_taken == 1
+    assert sim.state.progress.micro_active == 0
+
+
+def test_next_and_stop() -> None:
+    sim = Sim()
+    assert sim.command(ev.StartBreak(BreakKind.REST)).ok
+    assert sim.command(ev.NextStep()).ok
+    assert sim.state.run is not None and sim.state.run.index == 1
+    assert sim.command(ev.StopRoutine()).ok
+    assert sim.state.phase is Phase.RUNNING
+    assert ("rest", "stopped") in sim.records()
+
+
+def test_start_break_while_running_refused_states() -> None:
+    sim = Sim()
+    assert sim.command(ev.StartBreak()).ok
+    reply = sim.command(ev.StartBreak())
+    assert not reply.ok and "a break is running" in reply.message
+    assert not Sim().command(ev.Snooze()).ok
+    assert not Sim().command(ev.Resume()).ok
+
+
+def test_pause_bounds_and_expiry() -> None:
+    sim = Sim()
+    assert not sim.command(ev.Pause(3 * 3600)).ok
+    assert sim.command(ev.Pause()).ok
+    assert sim.state.until == sim.t + 7200
+    sim.type_for(600)
+    assert sim.state.progress.micro_active == 0  # paused time does not count
+    assert sim.state.today.keys == 1200  # but the day's counters do
+    sim.advance(7200)
+    assert sim.state.phase is Phase.RUNNING
+    assert sim.command(ev.Pause(60)).ok
+    assert sim.command(ev.Resume()).ok
+    assert sim.state.phase is Phase.RUNNING
+
+
+def test_pause_during_due_closes_the_bubble() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    assert sim.command(ev.Pause(60)).ok
+    assert isinstance(sim.effects[-3], CloseNotification)
+    assert status(sim.state, sim.t)["state"] == "paused"
+
+
+def test_daily_limit_notice_once() -> None:
+    sim = Sim(Policy(daily_limit=100))
+    sim.type_for(300)
+    notices = [n for n in sim.notifications() if n.slot == NOTICE_SLOT]
+    assert len(notices) == 1 and notices[0].urgent
+    sim.feed(ev.NewDay("2026-11-26"))
+    assert sim.state.today.day == "2026-11-26" and sim.state.today.keys == 0
+    sim.type_for(200)
+    assert len([n for n in sim.notifications() if n.slot == NOTICE_SLOT]) == 2
+
+
+def test_dismissed_reminds_again_without_using_a_snooze() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    shown = len(sim.notifications())
+    sim.feed(ev.Dismissed(BREAK_SLOT))
+    sim.type_for(301)
+    assert len(sim.notifications()) == shown + 1
+    assert sim.state.snoozes_used == 0
+
+
+def test_policy_change_applies_at_once() -> None:
+    sim = Sim()
+    sim.type_for(700)
+    reply = sim.command(ev.PolicyChanged(replace(Policy(), micro=BreakPolicy(600, 30))))
+    assert reply.ok
+    assert sim.state.phase is Phase.DUE
+
+
+def test_status_view_reports_active_and_idle() -> None:
+    sim = Sim()
+    sim.type_for(10, keys=3)
+    view = status(sim.state, sim.t)
+    assert view["state"] == "active"
+    assert view["today"]["keys"] == 30
+    assert view["next_break"]["kind"] == "micro"
+    assert 1180 < view["next_break"]["due_in_s"] <= 1200
+    assert status(sim.state, sim.t + 11)["state"] == "idle"
+
+
+def test_unknown_combination_of_phase_and_non_command_is_ignored() -> None:
+    sim = Sim()
+    state, effects = step(sim.state, ev.Dismissed(BREAK_SLOT), 0.0)
+    assert state == sim.state and effects == []
+
+
+def test_diagram_comes_from_the_table() -> None:
+    text = diagram()
+    assert text.startswith("stateDiagram-v2")
+    assert "due --> snoozed: Snooze" in text
+    assert len(TABLE) > 20
+
+
+def test_every_command_gets_exactly_one_reply_in_every_phase() -> None:
+    commands: list[ev.Event] = [
+        ev.Snooze(),
+        ev.Skip(),
+        ev.StartBreak(),
+        ev.NextStep(),
+        ev.StopRoutine(),
+        ev.Pause(60),
+        ev.Resume(),
+        ev.PolicyChanged(Policy()),
+    ]
+    for phase_setup in ("running", "due", "snoozed", "in_break", "paused"):
+        for cmd in commands:
+            sim = Sim()
+            if phase_setup != "running":
+                sim.type_until("due")
+            if phase_setup == "snoozed":
+                sim.command(ev.Snooze())
+            elif phase_setup == "in_break":
+                sim.command(ev.StartBreak())
+            elif phase_setup == "paused":
+                sim.command(ev.Pause(60))
+            replies = [e for e in sim.feed(cmd) if isinstance(e, Reply)]
+            assert len(replies) == 1, (phase_setup, cmd)
