@@ -1,0 +1,158 @@
+"""The ``rsiguard`` command. ``main(argv, env)`` takes its environment as arguments.
+
+The quick commands (status, snooze, skip, ...) import only the standard library and
+the small protocol modules, never pydantic or APScheduler, so they answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
+
+from rsiguard import __version__
+from rsiguard.client import NoDaemon, call
+from rsiguard.control import ProtocolError, Request
+from rsiguard.core.durations import format_duration, parse_duration
+from rsiguard.exitcodes import Exit
+from rsiguard.paths import socket_path
+
+
+class UsageError(Exception):
+    """A bad command line; the message says what is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to print the README's command list)."""
+    p = _Parser(prog="rsiguard", description="Break reminders driven by how hard your hands work.")
+    p.add_argument("--version", action="version", version=f"rsiguard {__version__}")
+    sub = p.add_subparsers(dest="cmd", metavar="COMMAND", parser_class=_Parser)
+    run = sub.add_parser("run", help="run the daemon in the foreground")
+    run.add_argument("--config", metavar="FILE", help="use FILE instead of the user config file")
+    run.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    st = sub.add_parser("status", help="show the daemon's state and today's counts")
+    st.add_argument(
+        "--json", action="store_true", help="machine-readable (docs/status.schema.json)"
+    )
+    sn = sub.add_parser("snooze", help="put off the due break (default: the configured snooze)")
+    sn.add_argument("duration", nargs="?", type=_duration, help="e.g. 2m (at most breaks.snooze)")
+    sub.add_parser("skip", help="skip the due or running break (if policy allows)")
+    br = sub.add_parser("break", help="start a break with its routine now")
+    br.add_argument("kind", nargs="?", choices=["micro", "rest"], help="default: the due one")
+    pa = sub.add_parser("pause", help="pause reminders (default: until resume, at most pause.max)")
+    pa.add_argument("duration", nargs="?", type=_duration, help="e.g. 30m, 1h")
+    sub.add_parser("resume", help="end a pause")
+    sub.add_parser("reload", help="re-read the configuration (a bad file keeps the old one)")
+    sub.add_parser("next", help="go to the next step of the running routine")
+    sub.add_parser("stop", help="stop the running routine")
+    cfg = sub.add_parser("config", help="check or show configuration (see `rsiguard config -h`)")
+    cfg.add_argument("args", nargs=argparse.REMAINDER, help="check [FILE] | show [--origin]")
+    sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
+    return p
+
+
+def _human_status(data: dict[str, Any]) -> str:
+    t = data["today"]
+    nb = data["next_break"]
+    state = data["state"]
+    if state in ("active", "idle"):
+        head = f"next {nb['kind']} break after {format_duration(nb['due_in_s'])} of activity"
+    elif state == "snoozed":
+        head = f"{nb['kind']} break snoozed, due again in {format_duration(nb['due_in_s'])}"
+    elif state == "due":
+        head = f"a {nb['kind']} break is due now"
+    elif state == "in_break" and data.get("break"):
+        b = data["break"]
+        head = f"{b['kind']} break, step {b['step']} of {b['steps']}: {b['instruction']}"
+    else:
+        head = f"paused for {format_duration(data.get('paused_for_s') or 0)} more"
+    lines = [
+        f"rsiguard: {state}: {head}",
+        f"today:   {t['keys']} keys, {t['clicks']} clicks, {t['scroll']} scroll steps, "
+        f"{t['pointer_px']} px pointer, {format_duration(t['active_s'])} active",
+        f"breaks:  {t['breaks_taken']} taken, {t['breaks_natural']} natural, "
+        f"{t['breaks_skipped']} skipped; snoozes left: {data['snoozes_left']}",
+        f"input:   {data['backends']['input']}",
+        f"notify:  {data['backends']['notifications']}",
+        f"config:  {', '.join(data['config_sources']) or 'built-in defaults'}",
+    ]
+    if data["locked_keys"]:
+        lines.append(f"locked:  {', '.join(data['locked_keys'])}")
+    lines += [f"warning: {w}" for w in data.get("config_warnings", [])]
+    return "\n".join(lines)
+
+
+def _request(args: argparse.Namespace) -> Request:
+    if args.cmd in ("snooze", "pause") and args.duration is not None:
+        return Request(args.cmd, {"duration": args.duration})
+    if args.cmd == "break" and args.kind:
+        return Request("break", {"kind": args.kind})
+    return Request(args.cmd)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    env = os.environ if env is None else env
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        print(exc, file=err)
+        return Exit.USAGE
+    if args.cmd is None:
+        build_parser().print_help(out)
+        return Exit.USAGE
+    if args.cmd == "run":
+        from pathlib import Path
+
+        from rsiguard.daemon import run
+
+        return run(env, Path(args.config) if args.config else None, args.verbose)
+    if args.cmd == "config":
+        from rsiguard import configcli
+
+        return configcli.main(args.args, env, out, err)
+    if args.cmd == "diagram":
+        from rsiguard.core.machine import diagram
+
+        print(diagram(), file=out)
+        return Exit.OK
+    try:
+        resp = call(socket_path(env), _request(args))
+    except NoDaemon as exc:
+        print(f"rsiguard: {exc}", file=err)
+        return Exit.NO_DAEMON
+    except (OSError, ProtocolError) as exc:
+        print(f"rsiguard: cannot talk to the daemon: {exc}", file=err)
+        return Exit.ERROR
+    if not resp.ok:
+        print(f"rsiguard: {resp.message}", file=err)
+        return resp.code
+    if args.cmd == "status":
+        data = resp.data or {}
+        print(json.dumps(data, indent=2) if args.json else _human_status(data), file=out)
+    elif resp.message:
+        print(f"rsiguard: {resp.message}", file=out)
+    return Exit.OK

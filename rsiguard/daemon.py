@@ -1,0 +1,278 @@
+"""Wiring: one asyncio loop owns the state; events in, effects out through adapters.
+
+Threads: input threads post samples with ``call_soon_threadsafe``; everything else
+(D-Bus, the control socket, the timer, the state file) runs on the loop thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rsiguard import __version__
+from rsiguard.adapters import statefile
+from rsiguard.adapters import systemd as sd
+from rsiguard.adapters.activity import ActivityMonitor
+from rsiguard.adapters.notify import Notifier, open_notifier
+from rsiguard.adapters.timers import WakeTimer
+from rsiguard.config import ConfigError, Loaded, load
+from rsiguard.control import SCHEMA_VERSION, Request, Response, error
+from rsiguard.core import events as ev
+from rsiguard.core.effects import CloseNotification, Effect, Notify, Record, Reply, Schedule
+from rsiguard.core.machine import initial_state, step
+from rsiguard.core.policy import BreakKind
+from rsiguard.core.view import status as status_view
+from rsiguard.exitcodes import Exit
+from rsiguard.paths import socket_path, state_dir
+from rsiguard.server import AlreadyRunning, ControlServer, UnsafeDirectory
+
+log = logging.getLogger("rsiguard")
+
+# Notification buttons -> the events they stand for.
+ACTIONS: dict[str, ev.Event] = {
+    "start": ev.StartBreak(),
+    "snooze": ev.Snooze(),
+    "skip": ev.Skip(),
+    "next": ev.NextStep(),
+    "stop": ev.StopRoutine(),
+}
+
+
+def boottime() -> float:
+    """Monotonic seconds that keep counting through suspend (Linux), else monotonic."""
+    clock = getattr(time, "CLOCK_BOOTTIME", None)
+    return time.clock_gettime(clock) if clock is not None else time.monotonic()
+
+
+def today() -> str:
+    """The local date, ``YYYY-MM-DD``."""
+    return time.strftime("%Y-%m-%d")
+
+
+class Daemon:
+    """The running daemon: state, adapters, and the control server."""
+
+    def __init__(self, env: Mapping[str, str], loaded: Loaded, user_file: Path | None) -> None:
+        self.env = env
+        self.loaded = loaded
+        self.user_file = user_file
+        self.state = initial_state(loaded.policy)
+        self.state_path = state_dir(env) / "state.json"
+        self.server = ControlServer(socket_path(env), self._handle)
+        self.timer = WakeTimer(lambda: self.dispatch(ev.Wake()))
+        self.notifier: Notifier | None = None
+        self.monitor: ActivityMonitor | None = None
+        self._stop = asyncio.Event()
+        self._save_handle: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- the loop ------------------------------------------------------------
+
+    def dispatch(self, event: ev.Event) -> list[Reply]:
+        """Step the core with ``event`` now and carry out its effects; return its replies."""
+        if isinstance(event, ev.ActivitySample) and self.state.today.day != today():
+            self.dispatch(ev.NewDay(today()))
+        at = boottime()
+        self.state, effects = step(self.state, event, at)
+        self._mark_dirty()
+        return self._execute(effects, at)
+
+    def _execute(self, effects: list[Effect], at: float) -> list[Reply]:
+        replies: list[Reply] = []
+        for effect in effects:
+            if isinstance(effect, Notify):
+                self._spawn(self._show(effect))
+            elif isinstance(effect, CloseNotification):
+                self._spawn(self._close(effect.slot))
+            elif isinstance(effect, Schedule):
+                self.timer.set(effect.at, at)
+            elif isinstance(effect, Record):
+                log.info("%s break: %s", effect.kind, effect.outcome)
+            elif isinstance(effect, Reply):
+                replies.append(effect)
+        return replies
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _show(self, n: Notify) -> None:
+        if self.notifier is not None:
+            await self.notifier.show(n)
+
+    async def _close(self, slot: str) -> None:
+        if self.notifier is not None:
+            await self.notifier.close(slot)
+
+    def _on_action(self, slot: str, key: str) -> None:
+        event = ACTIONS.get(key)
+        if event is None:
+            log.warning("ignoring unknown notification action %r", key)
+            return
+        for reply in self.dispatch(event):
+            if not reply.ok:
+                log.info("notification action %s refused: %s", key, reply.message)
+
+    def _on_dismissed(self, slot: str) -> None:
+        self.dispatch(ev.Dismissed(slot))
+
+    # --- persistence -----------------------------------------------------------
+
+    def _mark_dirty(self) -> None:
+        if self._save_handle is None:
+            loop = asyncio.get_running_loop()
+            self._save_handle = loop.call_later(statefile.SAVE_DELAY, self.save)
+
+    def save(self) -> None:
+        """Write the state file now (loop thread)."""
+        if self._save_handle is not None:
+            self._save_handle.cancel()
+            self._save_handle = None
+        try:
+            statefile.save(self.state_path, statefile.snapshot(self.state, time.time()))
+        except OSError as exc:
+            log.warning("cannot save state to %s: %s", self.state_path, exc)
+
+    # --- commands --------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """The full status reply (described by docs/status.schema.json)."""
+        data = status_view(self.state, boottime())
+        data.update(
+            schema_version=SCHEMA_VERSION,
+            version=__version__,
+            pid=os.getpid(),
+            config_sources=self.loaded.sources,
+            locked_keys=self.loaded.locked_keys,
+            config_warnings=self.loaded.warnings,
+            backends={
+                "input": self.monitor.status if self.monitor else "none: not started",
+                "notifications": self.notifier.name if self.notifier else "none: not started",
+            },
+        )
+        return data
+
+    def reload(self) -> Response:
+        """Re-read config; a bad file keeps the last good config running."""
+        try:
+            loaded = load(self.env, self.user_file)
+        except ConfigError as exc:
+            log.error("reload failed, keeping the previous configuration:\n%s", exc)
+            return error(f"configuration not reloaded, previous one kept:\n{exc}", Exit.BAD_CONFIG)
+        self.loaded = loaded
+        for warning in loaded.warnings:
+            log.warning("%s", warning)
+        replies = self.dispatch(ev.PolicyChanged(loaded.policy))
+        log.info("configuration reloaded from %s", ", ".join(loaded.sources) or "defaults")
+        return Response(True, replies[0].message if replies else "reloaded")
+
+    def command(self, req: Request) -> Response:
+        """Answer one control request (also used in-process by tests)."""
+        if req.cmd == "status":
+            return Response(True, "", self.status())
+        if req.cmd == "reload":
+            return self.reload()
+        duration = req.args.get("duration")
+        kind = req.args.get("kind")
+        events: dict[str, ev.Event] = {
+            "snooze": ev.Snooze(duration),
+            "skip": ev.Skip(),
+            "break": ev.StartBreak(BreakKind(kind) if kind else None),
+            "pause": ev.Pause(duration),
+            "resume": ev.Resume(),
+            "next": ev.NextStep(),
+            "stop": ev.StopRoutine(),
+        }
+        replies = self.dispatch(events[req.cmd])
+        if not replies:
+            return error("no reply from the core", Exit.ERROR)
+        reply = replies[0]
+        if reply.ok:
+            return Response(True, reply.message)
+        return error(reply.message, Exit.REFUSED)
+
+    async def _handle(self, req: Request) -> Response:
+        return self.command(req)
+
+    # --- life cycle ------------------------------------------------------------
+
+    async def run(self) -> int:
+        """Run until SIGTERM/SIGINT; return the exit status."""
+        loop = asyncio.get_running_loop()
+        try:
+            await self.server.start()
+        except AlreadyRunning:
+            print(f"rsiguard: already running (control socket {self.server.path})", file=sys.stderr)
+            return Exit.ALREADY_RUNNING
+        except UnsafeDirectory as exc:
+            print(f"rsiguard: {exc}", file=sys.stderr)
+            return Exit.ERROR
+        try:
+            await self._start_adapters(loop)
+            sd.ready(self.env, "watching")
+            log.info("rsiguard %s ready on %s", __version__, self.server.path)
+            await self._stop.wait()
+        finally:
+            await self._shutdown()
+        return Exit.OK
+
+    async def _start_adapters(self, loop: asyncio.AbstractEventLoop) -> None:
+        saved = statefile.load(self.state_path)
+        self.state = replace(self.state, today=replace(self.state.today, day=today()))
+        if saved is not None:
+            self.state = statefile.restore(self.state, saved, today(), time.time())
+        for warning in self.loaded.warnings:
+            log.warning("%s", warning)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stop.set)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        self.timer.start()
+        self.notifier = await open_notifier(
+            self.loaded.notify_backend, self._on_action, self._on_dismissed, self.env
+        )
+        log.info("notifications: %s", self.notifier.name)
+        self.monitor = ActivityMonitor(
+            loop,
+            self.dispatch,
+            self.env,
+            self.loaded.input_backend,
+            on_change=lambda s: log.warning("input: %s", s),
+        )
+        self.monitor.start()
+        log.info("input: %s", self.monitor.status)
+
+    async def _shutdown(self) -> None:
+        sd.stopping(self.env)
+        if self.monitor is not None:
+            self.monitor.stop()
+        self.timer.shutdown()
+        self.save()
+        if self.notifier is not None:
+            with contextlib.suppress(Exception):
+                await self.notifier.close("break")
+                await self.notifier.aclose()
+        await self.server.close()
+
+
+def run(env: Mapping[str, str], user_file: Path | None, verbose: bool = False) -> int:
+    """``rsiguard run``: load config, then run the daemon in the foreground."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        loaded = load(env, user_file)
+    except ConfigError as exc:
+        print(f"rsiguard: bad configuration:\n{exc}", file=sys.stderr)
+        return Exit.BAD_CONFIG
+    return asyncio.run(Daemon(env, loaded, user_file).run())
