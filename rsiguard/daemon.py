@@ -201,6 +201,11 @@ class Daemon:
             return Response(True, reply.message)
         return error(reply.message, Exit.REFUSED)
 
+    def _sighup(self) -> None:
+        sd.reloading(self.env)
+        self.reload()
+        sd.ready(self.env, "watching")
+
     async def _handle(self, req: Request) -> Response:
         return self.command(req)
 
@@ -235,7 +240,7 @@ class Daemon:
             log.warning("%s", warning)
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
-        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        loop.add_signal_handler(signal.SIGHUP, self._sighup)
         self.timer.start()
         self.notifier = await open_notifier(
             self.loaded.notify_backend, self._on_action, self._on_dismissed, self.env
