@@ -36,10 +36,23 @@ def snapshot(state: State, wall: float) -> dict[str, Any]:
 
 
 def _pick(cls: type[Any], data: object) -> dict[str, Any]:
+    """Fields of ``cls`` found in ``data`` with the type of their default; the rest dropped."""
     if not isinstance(data, dict):
         return {}
-    names = {f.name for f in fields(cls)}
-    return {k: v for k, v in data.items() if k in names}
+    picked: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        value, default = data[f.name], f.default
+        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if default is None and isinstance(value, int | float) and not isinstance(value, bool):
+            picked[f.name] = float(value)
+        elif isinstance(value, type(default)) and isinstance(value, bool) == isinstance(
+            default, bool
+        ):
+            picked[f.name] = value
+    return picked
 
 
 def restore(state: State, data: dict[str, Any], day: str, wall: float) -> State:
