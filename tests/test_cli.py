@@ -1,0 +1,81 @@
+"""The command line, in process: usage errors, exit codes, fast imports."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from rsiguard.cli import _human_status, main
+from rsiguard.exitcodes import Exit
+
+
+def _run(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), env or {}, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    env = {"XDG_RUNTIME_DIR": str(tmp_path)}
+    assert _run("frobnicate", env=env)[0] == Exit.USAGE
+    code, _, err = _run("snooze", "soon", env=env)
+    assert code == Exit.USAGE and "not a duration" in err
+    assert _run("break", "lunch", env=env)[0] == Exit.USAGE
+    assert _run(env=env)[0] == Exit.USAGE
+
+
+def test_no_daemon_exits_3(tmp_path: Path) -> None:
+    code, _, err = _run("status", env={"XDG_RUNTIME_DIR": str(tmp_path)})
+    assert code == Exit.NO_DAEMON
+    assert "no rsiguard daemon is running" in err
+
+
+def test_diagram_prints_mermaid() -> None:
+    code, out, _ = _run("diagram")
+    assert code == Exit.OK and out.startswith("stateDiagram-v2")
+
+
+def test_exit_codes_are_documented() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for code in Exit:
+        assert f"| {int(code)} |" in readme, code
+
+
+def test_human_status_mentions_the_essentials() -> None:
+    data = {
+        "state": "active",
+        "next_break": {"kind": "micro", "due_in_s": 600},
+        "today": {
+            "keys": 10,
+            "clicks": 2,
+            "scroll": 3,
+            "pointer_px": 400,
+            "active_s": 65,
+            "breaks_taken": 1,
+            "breaks_natural": 0,
+            "breaks_skipped": 0,
+        },
+        "snoozes_left": 2,
+        "backends": {"input": "pynput (X11 :1)", "notifications": "log"},
+        "config_sources": [],
+        "locked_keys": ["breaks.strict"],
+        "config_warnings": [],
+    }
+    text = _human_status(data)
+    assert "next micro break after 10 min of activity" in text
+    assert "10 keys" in text and "locked:  breaks.strict" in text
+
+
+def test_quick_commands_import_no_heavy_modules(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from rsiguard.cli import main\n"
+        f"main(['status'], {{'XDG_RUNTIME_DIR': {str(tmp_path)!r}}})\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('pydantic', 'pydantic_settings', 'apscheduler', 'pynput', 'jeepney', 'plyer')]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
