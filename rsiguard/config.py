@@ -1,0 +1,410 @@
+"""The layered configuration: schema, validation, IT locks (pydantic + pydantic-settings).
+
+Layers, lowest to highest: built-in defaults < ``$RSIGUARD_SITE_DIR/defaults.toml`` <
+the user's file (``--config FILE`` replaces it) < ``RSIGUARD_*`` environment <
+``$RSIGUARD_SITE_DIR/locked.toml``. Every key present in ``locked.toml`` is locked.
+
+Each layer is first validated alone so that errors name their file (or variable), key,
+value and reason; pydantic-settings then merges the layers deeply, and cross-field checks
+run on the result. :func:`load` returns a :class:`Loaded` holding a plain
+:class:`~rsiguard.core.policy.Policy`. This module imports pydantic: import it lazily.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from rsiguard import paths
+from rsiguard.config_sources import (
+    DataSource,
+    FileProblem,
+    MappingEnvSource,
+    SchemaInfo,
+    compact,
+    error_lines,
+    flatten,
+    read_toml,
+    split_env,
+    toml_value,
+)
+from rsiguard.core.durations import parse_duration
+from rsiguard.core.policy import BreakPolicy, IntensityPolicy, Policy
+
+__all__ = ["ConfigError", "Loaded", "check_file", "load"]
+
+_DEFAULT = Policy()
+
+
+class _DurationMark:
+    """Marks fields holding seconds parsed from a duration (shown as ``20m`` again)."""
+
+
+_DURATION = _DurationMark()
+
+
+def _to_seconds(value: object) -> float:
+    if isinstance(value, str | int | float):
+        seconds = parse_duration(value)
+        if not math.isfinite(seconds):
+            raise ValueError("a duration must be finite")
+        return seconds
+    raise ValueError("expected a duration such as 30s, 20m or 1h30m")
+
+
+#: Seconds, written as ``30s``, ``20m``, ``1h30m`` or a plain number of seconds.
+Duration = Annotated[float, BeforeValidator(_to_seconds), _DURATION]
+
+_SECTION = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class MicroBreakSettings(BaseModel):
+    """``[breaks.micro]``: short, frequent breaks."""
+
+    model_config = _SECTION
+    interval: Duration = Field(default=float(_DEFAULT.micro.interval), ge=10)
+    duration: Duration = Field(default=float(_DEFAULT.micro.duration), ge=1)
+    min_interval: Duration = Field(default=float(_DEFAULT.micro_min_interval), ge=10)
+
+
+class RestBreakSettings(BaseModel):
+    """``[breaks.rest]``: longer, rarer breaks."""
+
+    model_config = _SECTION
+    interval: Duration = Field(default=float(_DEFAULT.rest.interval), ge=10)
+    duration: Duration = Field(default=float(_DEFAULT.rest.duration), ge=1)
+
+
+class BreaksSettings(BaseModel):
+    """``[breaks]``: both kinds of break and what the user may do about them."""
+
+    model_config = _SECTION
+    micro: MicroBreakSettings = Field(default_factory=MicroBreakSettings)
+    rest: RestBreakSettings = Field(default_factory=RestBreakSettings)
+    snooze: Duration = Field(default=float(_DEFAULT.snooze), ge=1)
+    max_snoozes: int = Field(default=_DEFAULT.max_snoozes, ge=0, le=10)
+    allow_skip: bool = _DEFAULT.allow_skip
+    strict: bool = _DEFAULT.strict
+    daily_limit: Duration = Field(default=float(_DEFAULT.daily_limit), ge=0)
+
+
+class PauseSettings(BaseModel):
+    """``[pause]``: how long the user may pause reminders."""
+
+    model_config = _SECTION
+    max: Duration = Field(default=float(_DEFAULT.pause_max), gt=0)
+
+
+class ActivitySettings(BaseModel):
+    """``[activity]``: how input activity is watched."""
+
+    model_config = _SECTION
+    idle_threshold: Duration = Field(default=float(_DEFAULT.idle_threshold), ge=1)
+    backend: Literal["auto", "pynput", "none"] = "auto"
+
+
+class IntensitySettings(BaseModel):
+    """``[intensity]``: the weights of the input-intensity heuristic."""
+
+    model_config = _SECTION
+    enabled: bool = _DEFAULT.intensity.enabled
+    baseline: float = Field(default=_DEFAULT.intensity.baseline, gt=0)
+    key_weight: float = Field(default=_DEFAULT.intensity.key_weight, ge=0)
+    click_weight: float = Field(default=_DEFAULT.intensity.click_weight, ge=0)
+    scroll_weight: float = Field(default=_DEFAULT.intensity.scroll_weight, ge=0)
+    pointer_weight: float = Field(default=_DEFAULT.intensity.pointer_weight, ge=0)
+    smoothing: float = Field(default=_DEFAULT.intensity.smoothing, gt=0, le=1)
+
+
+class NotificationSettings(BaseModel):
+    """``[notifications]``: how break reminders are shown."""
+
+    model_config = _SECTION
+    backend: Literal["auto", "dbus", "plyer", "log"] = "auto"
+
+
+class ConfigModel(BaseModel):
+    """The whole schema; validates one layer alone (every field has a default)."""
+
+    model_config = _SECTION
+    breaks: BreaksSettings = Field(default_factory=BreaksSettings)
+    pause: PauseSettings = Field(default_factory=PauseSettings)
+    activity: ActivitySettings = Field(default_factory=ActivitySettings)
+    intensity: IntensitySettings = Field(default_factory=IntensitySettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+
+
+#: The layer sources of the settings being built, highest priority first.
+_LAYERS: ContextVar[tuple[PydanticBaseSettingsSource, ...]] = ContextVar(
+    "rsiguard_config_layers", default=()
+)
+
+
+class RsiguardSettings(BaseSettings, ConfigModel):
+    """The merged settings: pydantic-settings deep-merges the layers set up by :func:`load`."""
+
+    model_config = SettingsConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments, then the layers of the current :func:`load` (never ``os.environ``)."""
+        return (init_settings, *_LAYERS.get())
+
+
+def _walk(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, bool, bool]]:
+    """``(dotted key, is a table, is a duration)`` for every field of ``model``, depth first."""
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield prefix + name, True, False
+            yield from _walk(ann, f"{prefix}{name}.")
+        else:
+            yield prefix + name, False, any(m is _DURATION for m in info.metadata)
+
+
+#: Every settable dotted key, in schema order.
+KEYS: tuple[str, ...] = tuple(key for key, table, _ in _walk(ConfigModel) if not table)
+_DURATION_KEYS = frozenset(key for key, _, dur in _walk(ConfigModel) if dur)
+_CHILDREN: dict[str, list[str]] = {}
+for _key, _, _ in _walk(ConfigModel):
+    _CHILDREN.setdefault(_key.rpartition(".")[0], []).append(_key.rpartition(".")[2])
+_SCHEMA = SchemaInfo(durations=_DURATION_KEYS, children=_CHILDREN)
+
+
+class ConfigError(Exception):
+    """Invalid configuration; ``str()`` is the user-facing message (one line per problem)."""
+
+    def __init__(self, message: str | list[str]) -> None:
+        self.lines = [message] if isinstance(message, str) else list(message)
+        super().__init__("\n".join(self.lines))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The effective configuration and where each value came from."""
+
+    policy: Policy
+    notify_backend: str
+    input_backend: str
+    values: dict[str, object]
+    origins: dict[str, str]
+    sources: list[str]
+    locked_keys: list[str]
+    warnings: list[str]
+
+
+def _shown(key: str, value: object) -> object:
+    """A validated value as users write it (durations as ``20m``)."""
+    if key in _DURATION_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
+        return compact(value)
+    return value
+
+
+@dataclass
+class _Layer:
+    """One layer: its raw tables and the validated values of the keys it sets."""
+
+    kind: Literal["site", "user", "env", "locked"]
+    label: str
+    data: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    env_names: dict[str, str] = field(default_factory=dict)
+    env_vars: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def locked(self) -> bool:
+        """Whether this is IT's ``locked.toml``."""
+        return self.kind == "locked"
+
+    def origin(self, key: str) -> str:
+        """Where ``key`` of this layer came from, for :attr:`Loaded.origins`."""
+        if self.kind == "env":
+            return f"env {self.env_names[key]}"
+        return f"locked {self.label}" if self.locked else self.label
+
+    def validate(self, *, strict: bool) -> tuple[ConfigModel | None, list[str]]:
+        """Check this layer alone against the schema; keep the normalized values it sets."""
+        try:
+            model = ConfigModel.model_validate(self.data, strict=strict)
+        except ValidationError as exc:
+            names = self.env_names if self.kind == "env" else None
+            return None, error_lines(exc, self.data, self.label, names, _SCHEMA)
+        every = flatten(model.model_dump())
+        self.values = {key: every[key] for key in flatten(self.data) if key in every}
+        return model, []
+
+
+def _cross_check(model: ConfigModel, origin: Callable[[str], str]) -> list[str]:
+    """Checks between fields, blaming both keys and where they came from."""
+    micro = model.breaks.micro
+
+    def item(name: str, seconds: float) -> str:
+        key = f"breaks.micro.{name}"
+        return f"{key} = {toml_value(compact(seconds))} (from {origin(key)})"
+
+    errors = []
+    if micro.min_interval > micro.interval:
+        errors.append(
+            f"{item('min_interval', micro.min_interval)} must not be longer than "
+            f"{item('interval', micro.interval)}"
+        )
+    if micro.duration >= micro.interval:
+        errors.append(
+            f"{item('duration', micro.duration)} must be shorter than "
+            f"{item('interval', micro.interval)}"
+        )
+    return errors
+
+
+def _policy(model: ConfigModel) -> Policy:
+    b, i = model.breaks, model.intensity
+    return Policy(
+        micro=BreakPolicy(interval=b.micro.interval, duration=b.micro.duration),
+        micro_min_interval=b.micro.min_interval,
+        rest=BreakPolicy(interval=b.rest.interval, duration=b.rest.duration),
+        snooze=b.snooze,
+        max_snoozes=b.max_snoozes,
+        allow_skip=b.allow_skip,
+        strict=b.strict,
+        daily_limit=b.daily_limit,
+        pause_max=model.pause.max,
+        idle_threshold=model.activity.idle_threshold,
+        intensity=IntensityPolicy(
+            enabled=i.enabled,
+            baseline=i.baseline,
+            key_weight=i.key_weight,
+            click_weight=i.click_weight,
+            scroll_weight=i.scroll_weight,
+            pointer_weight=i.pointer_weight,
+            smoothing=i.smoothing,
+        ),
+    )
+
+
+def _read_layers(env: Mapping[str, str], user_file: Path | None) -> tuple[list[_Layer], list[str]]:
+    """Read and validate every layer, lowest first; returns the layers and the env warnings.
+
+    Raises :class:`ConfigError` with every problem of every layer.
+    """
+    site = paths.site_dir(env)
+    if user_file is None and env.get("RSIGUARD_CONFIG"):
+        user_file = Path(env["RSIGUARD_CONFIG"])
+    user = (user_file, False) if user_file is not None else (paths.user_config_file(env), True)
+    files: list[tuple[Literal["site", "user", "locked"], Path, bool]] = [
+        ("site", site / "defaults.toml", True),
+        ("user", *user),
+        ("locked", site / "locked.toml", True),
+    ]
+    layers: list[_Layer] = []
+    errors: list[str] = []
+    for kind, path, missing_ok in files:
+        try:
+            data = read_toml(path, missing_ok=missing_ok)
+        except FileProblem as exc:
+            errors.append(str(exc))
+            continue
+        if data is not None:
+            layers.append(_Layer(kind, str(path), data))
+    settings, names, warnings = split_env(env, KEYS)
+    if settings:
+        data = MappingEnvSource(RsiguardSettings, settings)()
+        env_layer = _Layer("env", "environment", data, env_names=names, env_vars=settings)
+        # The environment sits just below locked.toml.
+        at = len(layers) - 1 if layers and layers[-1].locked else len(layers)
+        layers.insert(at, env_layer)
+    for layer in layers:
+        errors += layer.validate(strict=layer.kind != "env")[1]
+    if errors:
+        raise ConfigError(errors)
+    return layers, warnings
+
+
+def _lock_warnings(layers: list[_Layer], locked: _Layer) -> list[str]:
+    """A warning for each user or environment value that a different locked value overrides."""
+    warnings = []
+    for key, value in sorted(locked.values.items()):
+        for layer in layers:
+            if layer.kind not in ("user", "env") or layer.values.get(key, value) == value:
+                continue
+            where = f"environment {layer.env_names[key]}" if layer.kind == "env" else layer.label
+            warnings.append(
+                f"{key} = {toml_value(_shown(key, layer.values[key]))} from {where} is "
+                f"overridden by locked value {toml_value(_shown(key, value))} "
+                f"from {locked.label}"
+            )
+    return warnings
+
+
+def load(env: Mapping[str, str], user_file: Path | None = None) -> Loaded:
+    """Read, validate and merge every layer; ``user_file`` (``--config``) replaces the user's file.
+
+    ``env`` is the process environment (never read from ``os.environ`` here). An explicit
+    ``user_file`` (or ``$RSIGUARD_CONFIG``) must exist; missing implicit files are skipped.
+    Raises :class:`ConfigError` naming the file or variable, key, value and reason.
+    """
+    layers, warnings = _read_layers(env, user_file)
+    sources: list[PydanticBaseSettingsSource] = []
+    for layer in reversed(layers):
+        if layer.kind == "env":
+            sources.append(MappingEnvSource(RsiguardSettings, layer.env_vars))
+        else:
+            sources.append(DataSource(RsiguardSettings, layer.data))
+    token = _LAYERS.set(tuple(sources))
+    try:
+        merged = RsiguardSettings()
+    except ValidationError as exc:
+        raise ConfigError(error_lines(exc, {}, "merged configuration", None, _SCHEMA)) from None
+    finally:
+        _LAYERS.reset(token)
+
+    origins: dict[str, str] = {}
+    for key in KEYS:
+        setter = next((layer for layer in reversed(layers) if key in layer.values), None)
+        origins[key] = setter.origin(key) if setter else "default"
+    errors = _cross_check(merged, origins.__getitem__)
+    if errors:
+        raise ConfigError(errors)
+
+    locked = next((layer for layer in layers if layer.locked), None)
+    locked_keys = sorted(locked.values) if locked else []
+    if locked is not None:
+        warnings += _lock_warnings(layers, locked)
+    flat = flatten(merged.model_dump())
+    return Loaded(
+        policy=_policy(merged),
+        notify_backend=merged.notifications.backend,
+        input_backend=merged.activity.backend,
+        values={key: _shown(key, flat[key]) for key in sorted(flat)},
+        origins=dict(sorted(origins.items())),
+        sources=[layer.label for layer in layers],
+        locked_keys=locked_keys,
+        warnings=warnings,
+    )
+
+
+def check_file(path: Path) -> list[str]:
+    """Validate one file alone, as it would apply on top of the defaults (for IT, before
+    deployment); ``[]`` when fine, else one error line per problem."""
+    try:
+        data = read_toml(path, missing_ok=False)
+    except FileProblem as exc:
+        return [str(exc)]
+    layer = _Layer("user", str(path), data or {})
+    model, errors = layer.validate(strict=True)
+    if model is None:
+        return errors
+    return _cross_check(model, lambda key: layer.label if key in layer.values else "default")
