@@ -10,11 +10,15 @@ resume is seen as a long idle gap by the core anyway.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 JOB_ID = "wake"
+
+# APScheduler logs every job change at INFO; one job moving about is not news.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 class WakeTimer:
@@ -40,9 +44,12 @@ class WakeTimer:
                 self._scheduler.remove_job(JOB_ID)
             return
         when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max(0.0, at - now))
-        self._scheduler.add_job(
-            self._on_wake, "date", run_date=when, id=JOB_ID, replace_existing=True
-        )
+        self._scheduler.add_job(self._fire, "date", run_date=when, id=JOB_ID, replace_existing=True)
+
+    async def _fire(self) -> None:
+        # A coroutine job runs on the loop itself; a plain function would run in a worker
+        # thread, and only the loop thread may touch the daemon's state.
+        self._on_wake()
 
     def shutdown(self) -> None:
         """Stop the scheduler without waiting for jobs."""
