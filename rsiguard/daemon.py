@@ -68,7 +68,7 @@ class Daemon:
         self.state = initial_state(loaded.policy)
         self.state_path = state_dir(env) / "state.json"
         self.server = ControlServer(socket_path(env), self._handle)
-        self.timer = WakeTimer(lambda: self.dispatch(ev.Wake()))
+        self.timer = WakeTimer(self._wake)
         self.notifier: Notifier | None = None
         self.monitor: ActivityMonitor | None = None
         self._stop = asyncio.Event()
@@ -85,6 +85,12 @@ class Daemon:
         self.state, effects = step(self.state, event, at)
         self._mark_dirty()
         return self._execute(effects, at)
+
+    def _wake(self) -> None:
+        self.dispatch(ev.Wake())
+
+    def _sample(self, sample: ev.ActivitySample) -> None:
+        self.dispatch(sample)
 
     def _execute(self, effects: list[Effect], at: float) -> list[Reply]:
         replies: list[Reply] = []
@@ -248,7 +254,7 @@ class Daemon:
         log.info("notifications: %s", self.notifier.name)
         self.monitor = ActivityMonitor(
             loop,
-            self.dispatch,
+            self._sample,
             self.env,
             self.loaded.input_backend,
             on_change=lambda s: log.warning("input: %s", s),

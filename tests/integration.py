@@ -36,9 +36,7 @@ idle_threshold = "2s"
 
 def daemon_env(tmp: Path, display: str | None, bus: str | None) -> dict[str, str]:
     """An environment whose every directory lives under ``tmp``."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("RSIGUARD_", "XDG_", "DBUS_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RSIGUARD_", "XDG_", "DBUS_"))}
     env.pop("DISPLAY", None)
     env.pop("NOTIFY_SOCKET", None)
     for name in ("run", "state", "cfg", "site", "home"):
@@ -58,7 +56,9 @@ def daemon_env(tmp: Path, display: str | None, bus: str | None) -> dict[str, str
     return env
 
 
-def cli(env: Mapping[str, str], *args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+def cli(
+    env: Mapping[str, str], *args: str, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
     """Run ``rsiguard ARGS`` and capture its output."""
     return subprocess.run(
         [*RSIGUARD, *args], env=dict(env), capture_output=True, text=True, timeout=timeout

@@ -247,10 +247,12 @@ def test_real_dunst_shows_the_offer_and_its_action_starts_the_routine(
         dunst_env = {**env, "DISPLAY": desktop.display}
         with process(["dunst"], dunst_env, tmp_path / "dunst.log"):
             wait_for(
-                lambda: subprocess.run(
-                    ["dunstctl", "is-paused"], env=dunst_env, capture_output=True
-                ).returncode
-                == 0,
+                lambda: (
+                    subprocess.run(
+                        ["dunstctl", "is-paused"], env=dunst_env, capture_output=True
+                    ).returncode
+                    == 0
+                ),
                 what="dunst on the bus",
             )
             with running_daemon(env):

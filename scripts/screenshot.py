@@ -1,0 +1,82 @@
+"""Take the README's screenshot: a break offer shown by dunst on a private Xvfb desktop.
+
+Run from the repository root: ``.venv/bin/python scripts/screenshot.py [OUT.png]``.
+Needs xvfb, xdotool, dbus, dunst and imagemagick (``./dev test`` installs them).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.desktop import process, session_bus, wait_for, xvfb  # noqa: E402
+from tests.integration import Typist, daemon_env, running_daemon, status  # noqa: E402
+
+DUNSTRC = """
+[global]
+    font = DejaVu Sans 11
+    width = 420
+    height = 200
+    origin = top-right
+    offset = 20x20
+    frame_width = 2
+    frame_color = "#5b8dd9"
+    corner_radius = 6
+    padding = 12
+    horizontal_padding = 14
+    format = "<b>%s</b>\\n%b"
+    show_indicators = yes
+[urgency_normal]
+    background = "#1f2430"
+    foreground = "#e6e6e6"
+    timeout = 0
+"""
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "img" / "notification.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        with xvfb() as display, session_bus(tmp / "bus") as bus:
+            env = daemon_env(tmp, display, bus)
+            rc = tmp / "dunstrc"
+            rc.write_text(DUNSTRC)
+            with process(["dunst", "-config", str(rc)], {**env, "DISPLAY": display}):
+                wait_for(
+                    lambda: (
+                        subprocess.run(
+                            ["dunstctl", "is-paused"], env=env, capture_output=True
+                        ).returncode
+                        == 0
+                    ),
+                    what="dunst",
+                )
+                with running_daemon(env):
+                    with Typist(display):
+                        wait_for(lambda: status(env)["state"] == "due", timeout=60, what="due")
+                    subprocess.run(
+                        [
+                            "import",
+                            "-display",
+                            display,
+                            "-window",
+                            "root",
+                            "-crop",
+                            "480x170+780+10",
+                            "+repage",
+                            str(out),
+                        ],
+                        check=True,
+                    )
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
