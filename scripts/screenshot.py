@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.desktop import process, session_bus, wait_for, xvfb  # noqa: E402
-from tests.integration import Typist, daemon_env, running_daemon, status  # noqa: E402
+from tests.integration import FAST_CONFIG, Typist, daemon_env, running_daemon, status  # noqa: E402
 
 DUNSTRC = """
 [global]
@@ -57,7 +57,13 @@ def main() -> int:
                     ),
                     what="dunst",
                 )
-                with running_daemon(env):
+                # Real break lengths, a short interval so the offer comes quickly.
+                config = (
+                    FAST_CONFIG.replace('"3s"', '"30s"')
+                    .replace('interval = "10s"', 'interval = "31s"')
+                    .replace('"4s"', '"5m"')
+                )
+                with running_daemon(env, config):
                     with Typist(display):
                         wait_for(lambda: status(env)["state"] == "due", timeout=60, what="due")
                     subprocess.run(
@@ -68,7 +74,7 @@ def main() -> int:
                             "-window",
                             "root",
                             "-crop",
-                            "480x170+780+10",
+                            "480x110+780+10",
                             "+repage",
                             str(out),
                         ],
