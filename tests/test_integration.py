@@ -272,3 +272,70 @@ def test_real_dunst_shows_the_offer_and_its_action_starts_the_routine(
                 wait_for(displayed, what="dunst displaying the offer")
                 subprocess.run(["dunstctl", "action", "0"], env=dunst_env, check=True)
                 wait_for(lambda: status(env)["state"] == "in_break", what="routine started")
+
+
+def test_ready_reaches_systemd_once_listening(desktop: Desktop, tmp_path: Path) -> None:
+    import socket
+
+    env = daemon_env(tmp_path, desktop.display, desktop.bus)
+    sock_path = tmp_path / "notify.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(str(sock_path))
+        sock.settimeout(30)
+        env["NOTIFY_SOCKET"] = str(sock_path)
+        cfg = Path(env["XDG_CONFIG_HOME"]) / "test.toml"
+        cfg.write_text("")
+        log = tmp_path / "daemon.log"
+        with (
+            open(log, "wb") as out,
+            subprocess.Popen(
+                [sys.executable, "-m", "rsiguard", "run", "--config", str(cfg)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            ) as proc,
+        ):
+            try:
+                message = sock.recv(4096).decode()
+                assert "READY=1" in message.splitlines()
+                assert status(env)["state"] in ("active", "idle")  # listening by then
+                proc.send_signal(signal.SIGHUP)
+                assert "RELOADING=1" in sock.recv(4096).decode()
+                assert "READY=1" in sock.recv(4096).decode()
+                proc.send_signal(signal.SIGTERM)
+                assert "STOPPING=1" in sock.recv(4096).decode()
+                assert proc.wait(15) == 0
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+
+
+def test_sighup_with_a_bad_file_keeps_running(desktop: Desktop, tmp_path: Path) -> None:
+    env = daemon_env(tmp_path, desktop.display, desktop.bus)
+    log = tmp_path / "daemon.log"
+    with running_daemon(env, log=log) as proc:
+        cfg = Path(env["XDG_CONFIG_HOME"]) / "test.toml"
+        cfg.write_text("[breaks\n")
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "invalid TOML" in log.read_text(), what="the reason in the log")
+        assert str(cfg) in log.read_text()
+        assert status(env)["snoozes_left"] == 2
+        assert proc.poll() is None
+
+
+def test_display_lost_is_reported_and_the_cli_keeps_working(tmp_path: Path) -> None:
+    require("Xvfb", "dbus-daemon")
+    with xvfb() as display:
+        env = daemon_env(tmp_path, display, None)
+        daemon = running_daemon(env)
+        daemon.__enter__()
+        wait_for(lambda: status(env)["backends"]["input"].startswith("pynput"), what="input")
+    try:
+        # The display is gone now; the daemon must still answer and say so.
+        wait_for(
+            lambda: status(env).get("backends", {}).get("input", "").startswith("lost"),
+            what="input reported lost",
+        )
+        assert cli(env, "break").returncode == 0
+    finally:
+        daemon.__exit__(None, None, None)
