@@ -23,6 +23,7 @@ from rsiguard.adapters import statefile
 from rsiguard.adapters import systemd as sd
 from rsiguard.adapters.activity import ActivityMonitor
 from rsiguard.adapters.notify import Notifier, open_notifier
+from rsiguard.adapters.screenlock import ScreenLockWatcher
 from rsiguard.adapters.timers import WakeTimer
 from rsiguard.config import ConfigError, Loaded, load
 from rsiguard.control import SCHEMA_VERSION, Request, Response, error
@@ -71,6 +72,7 @@ class Daemon:
         self.timer = WakeTimer(self._wake)
         self.notifier: Notifier | None = None
         self.monitor: ActivityMonitor | None = None
+        self.screenlock = ScreenLockWatcher(self._on_lock, env)
         self._stop = asyncio.Event()
         self._save_handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -129,6 +131,13 @@ class Daemon:
             if not reply.ok:
                 log.info("notification action %s refused: %s", key, reply.message)
 
+    def _on_input_change(self, status: str) -> None:
+        working = status.startswith(("pynput", "starting"))
+        log.log(logging.INFO if working else logging.WARNING, "input: %s", status)
+
+    def _on_lock(self, locked: bool) -> None:
+        self.dispatch(ev.ScreenLock(locked))
+
     def _on_dismissed(self, slot: str) -> None:
         self.dispatch(ev.Dismissed(slot))
 
@@ -164,6 +173,7 @@ class Daemon:
             backends={
                 "input": self.monitor.status if self.monitor else "none: not started",
                 "notifications": self.notifier.name if self.notifier else "none: not started",
+                "screen_lock": self.screenlock.status,
             },
         )
         return data
@@ -252,12 +262,13 @@ class Daemon:
             self.loaded.notify_backend, self._on_action, self._on_dismissed, self.env
         )
         log.info("notifications: %s", self.notifier.name)
+        await self.screenlock.start()
         self.monitor = ActivityMonitor(
             loop,
             self._sample,
             self.env,
             self.loaded.input_backend,
-            on_change=lambda s: log.warning("input: %s", s),
+            on_change=self._on_input_change,
         )
         self.monitor.start()
         log.info("input: %s", self.monitor.status)
@@ -268,6 +279,7 @@ class Daemon:
             self.monitor.stop()
         self.timer.shutdown()
         self.save()
+        await self.screenlock.aclose()
         if self.notifier is not None:
             with contextlib.suppress(Exception):
                 await self.notifier.close("break")

@@ -339,3 +339,29 @@ def test_display_lost_is_reported_and_the_cli_keeps_working(tmp_path: Path) -> N
         assert cli(env, "break").returncode == 0
     finally:
         daemon.__exit__(None, None, None)
+
+
+def _emit_active_changed(bus: str, locked: bool) -> None:
+    from jeepney import DBusAddress, new_signal
+    from jeepney.io.blocking import open_dbus_connection
+
+    with open_dbus_connection(bus) as conn:
+        addr = DBusAddress("/org/freedesktop/ScreenSaver", interface="org.freedesktop.ScreenSaver")
+        conn.send(new_signal(addr, "ActiveChanged", "b", (locked,)))
+
+
+def test_locked_screen_closes_the_offer_and_unlock_brings_it_back(
+    desktop: Desktop, tmp_path: Path
+) -> None:
+    env = daemon_env(tmp_path, desktop.display, desktop.bus)
+    fake = desktop.fake
+    with running_daemon(env):
+        wait_for(lambda: status(env)["backends"]["screen_lock"] == "dbus ActiveChanged")
+        offer = _wait_due(desktop, env, len(fake.calls()))
+        mark = len(fake.calls())
+        _emit_active_changed(desktop.bus, True)
+        wait_for(lambda: status(env)["screen_locked"], what="locked")
+        closes = [c for c in fake.calls()[mark:] if c["method"] == "CloseNotification"]
+        assert closes and closes[0]["id"] == offer["id"]
+        _emit_active_changed(desktop.bus, False)
+        wait_for(lambda: _break_offers(fake, mark), what="the offer again after unlock")

@@ -296,3 +296,28 @@ def test_every_command_gets_exactly_one_reply_in_every_phase() -> None:
                 sim.command(ev.Pause(60))
             replies = [e for e in sim.feed(cmd) if isinstance(e, Reply)]
             assert len(replies) == 1, (phase_setup, cmd)
+
+
+def test_locked_screen_hides_the_offer_and_pauses_progress() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    sim.feed(ev.ScreenLock(True))
+    assert isinstance(sim.effects[-1], CloseNotification)
+    assert status(sim.state, sim.t)["screen_locked"] is True
+    shown = len(sim.notifications())
+    sim.feed(ev.Dismissed(BREAK_SLOT))
+    sim.advance(1)
+    sim.feed(ev.ScreenLock(False))  # back after a second: still due, offered again
+    assert len(sim.notifications()) == shown + 1
+    assert sim.state.phase is Phase.DUE
+
+
+def test_no_break_falls_due_while_locked() -> None:
+    sim = Sim()
+    sim.feed(ev.ScreenLock(True))
+    sim.type_for(1500)  # e.g. a password typed slowly, or a cat
+    assert sim.state.phase is Phase.RUNNING
+    assert sim.state.progress.micro_active == 0
+    assert sim.notifications() == []
+    sim.feed(ev.ScreenLock(False))
+    assert sim.state.locked is False

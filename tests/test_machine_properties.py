@@ -44,6 +44,7 @@ EVENTS = st.one_of(
     st.just(ev.Resume()),
     st.just(ev.Dismissed(BREAK_SLOT)),
     st.just(ev.NewDay("2026-11-26")),
+    st.builds(ev.ScreenLock, st.booleans()),
 )
 
 STEPS = st.lists(st.tuples(st.floats(0, 400), st.booleans(), EVENTS), max_size=60)
@@ -52,10 +53,16 @@ STEPS = st.lists(st.tuples(st.floats(0, 400), st.booleans(), EVENTS), max_size=6
 def _play(sim: Sim, steps: list[tuple[float, bool, ev.Event]]) -> None:
     for dt, suspended, event in steps:
         phase_before = sim.state.phase
+        locked_before = sim.state.locked
         sim.advance(dt, suspended=suspended)
         effects = sim.feed(event)
         # A break is never offered while one is running.
         if phase_before is Phase.IN_BREAK and sim.state.phase is Phase.IN_BREAK:
+            assert not any(
+                isinstance(e, Notify) and e.title.startswith("Time for") for e in effects
+            )
+        # Nothing is offered to a locked screen.
+        if locked_before and sim.state.locked:
             assert not any(
                 isinstance(e, Notify) and e.title.startswith("Time for") for e in effects
             )

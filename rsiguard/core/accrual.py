@@ -69,7 +69,7 @@ def accrue(state: State, sample: ActivitySample, at: float) -> tuple[State, bool
     active = gap if gap is not None and 0 <= gap < pol.idle_threshold else SAMPLE_SECONDS
     factor = micro_factor(state)
     p = state.progress
-    counting = state.phase.value not in ("paused", "in_break")
+    counting = state.phase.value not in ("paused", "in_break") and not state.locked
     if counting:
         p = replace(
             p,

@@ -71,6 +71,13 @@ class Dismissed:
 
 
 @dataclass(frozen=True, slots=True)
+class ScreenLock:
+    """The screen was locked (``locked``) or unlocked: the user is away, or back."""
+
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyChanged:
     """A reload produced a new, valid policy."""
 
@@ -95,6 +102,7 @@ Event = (
     | Pause
     | Resume
     | Dismissed
+    | ScreenLock
     | PolicyChanged
     | NewDay
 )

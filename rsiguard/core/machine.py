@@ -118,10 +118,14 @@ def compute_deadline(state: State, at: float) -> float | None:
 
 def _become_due(state: State, kind: BreakKind) -> Result:
     state = replace(state, phase=Phase.DUE, pending=kind, until=None)
+    if state.locked:
+        return state, []  # offered when the screen is unlocked
     return state, [text.break_due(kind, state.policy, snoozes_left(state))]
 
 
 def _check_due(state: State, at: float) -> Result:
+    if state.locked:
+        return state, []
     kind = due_kind(state, at)
     if kind is None:
         return state, []
@@ -310,6 +314,19 @@ def _dismissed(state: State, event: ev.Event, at: float) -> Result:
     return replace(state, until=at + state.policy.snooze), []
 
 
+def _screen_lock(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.ScreenLock)
+    if event.locked == state.locked:
+        return state, []
+    state = replace(state, locked=event.locked)
+    if state.phase is not Phase.DUE or state.pending is None:
+        return state, []
+    if event.locked:
+        return state, [CloseNotification(BREAK_SLOT)]
+    # Back at the screen and the break is still due (the lock was too short to count).
+    return _become_due(state, state.pending)
+
+
 def _policy(state: State, event: ev.Event, at: float) -> Result:
     assert isinstance(event, ev.PolicyChanged)
     state = replace(state, policy=event.policy)
@@ -362,6 +379,7 @@ _add((R, D, S, B), ev.Pause, _pause, P)
 _add((P,), ev.Pause, _pause, P)
 _add((P,), ev.Resume, _resume, R, D)
 _add((D,), ev.Dismissed, _dismissed, D)
+_add(ALL, ev.ScreenLock, _screen_lock)
 _add(ALL, ev.PolicyChanged, _policy)
 _add(ALL, ev.NewDay, _new_day)
 

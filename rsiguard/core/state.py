@@ -77,3 +77,5 @@ class State:
     run: BreakRun | None = None
     today: Today = field(default_factory=Today)
     deadline: float | None = None
+    # While the screen is locked nothing is offered and input does not count toward breaks.
+    locked: bool = False

@@ -44,6 +44,7 @@ def status(state: State, at: float) -> dict[str, Any]:
         "state": public_state(state, at),
         "next_break": {"kind": kind, "due_in_s": round(due_in, 1)},
         "snoozes_left": snoozes_left(state),
+        "screen_locked": state.locked,
         "today": {
             "day": t.day,
             "keys": t.keys,
