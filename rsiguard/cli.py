@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _human_status(data: dict[str, Any]) -> str:
     t = data["today"]
     nb = data["next_break"]
@@ -80,11 +84,12 @@ def _human_status(data: dict[str, Any]) -> str:
         b = data["break"]
         head = f"{b['kind']} break, step {b['step']} of {b['steps']}: {b['instruction']}"
     else:
-        head = f"paused for {format_duration(data.get('paused_for_s') or 0)} more"
+        head = f"reminders paused, {format_duration(data.get('paused_for_s') or 0)} left"
     lines = [
         f"rsiguard: {state}: {head}",
-        f"today:   {t['keys']} keys, {t['clicks']} clicks, {t['scroll']} scroll steps, "
-        f"{t['pointer_px']} px pointer, {format_duration(t['active_s'])} active",
+        f"today:   {_n(t['keys'], 'key')}, {_n(t['clicks'], 'click')}, "
+        f"{_n(t['scroll'], 'scroll step')}, {t['pointer_px']} px pointer travel, "
+        f"{format_duration(t['active_s'])} active",
         f"breaks:  {t['breaks_taken']} taken, {t['breaks_natural']} natural, "
         f"{t['breaks_skipped']} skipped; snoozes left: {data['snoozes_left']}",
         f"input:   {data['backends']['input']}",
