@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.desktop import process, session_bus, wait_for, xvfb  # noqa: E402
+from tests.desktop import dunst, session_bus, wait_for, xvfb  # noqa: E402
 from tests.integration import FAST_CONFIG, Typist, daemon_env, running_daemon, status  # noqa: E402
 
 DUNSTRC = """
@@ -45,18 +45,7 @@ def main() -> int:
         tmp = Path(tmpdir)
         with xvfb() as display, session_bus(tmp / "bus") as bus:
             env = daemon_env(tmp, display, bus)
-            rc = tmp / "dunstrc"
-            rc.write_text(DUNSTRC)
-            with process(["dunst", "-config", str(rc)], {**env, "DISPLAY": display}):
-                wait_for(
-                    lambda: (
-                        subprocess.run(
-                            ["dunstctl", "is-paused"], env=env, capture_output=True
-                        ).returncode
-                        == 0
-                    ),
-                    what="dunst",
-                )
+            with dunst(env, display, tmp / "dunst", DUNSTRC):
                 # Real break lengths, a short interval so the offer comes quickly.
                 config = (
                     FAST_CONFIG.replace('"3s"', '"30s"')

@@ -164,3 +164,32 @@ def process(
         _stop(proc)
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+def dunstctl(env: Mapping[str, str], *args: str) -> str:
+    """Run ``dunstctl ARGS`` against the dunst on ``env``'s bus; return its output."""
+    done = subprocess.run(
+        ["dunstctl", *args], env=dict(env), check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+@contextmanager
+def dunst(
+    env: Mapping[str, str], display: str, tmp: Path, config: str = "[global]\n"
+) -> Iterator[dict[str, str]]:
+    """Run dunst on ``display`` and ``env``'s bus with its own config; yield its env."""
+    require("dunst", "dunstctl", "dbus-send")
+    tmp.mkdir(parents=True, exist_ok=True)
+    rc = tmp / "dunstrc"
+    rc.write_text(config)
+    # Keep the developer's own dunstrc out.
+    denv = {**env, "DISPLAY": display, "XDG_CONFIG_HOME": str(tmp), "XDG_DATA_HOME": str(tmp)}
+
+    def up() -> bool:
+        probe = subprocess.run(["dunstctl", "is-paused"], env=denv, capture_output=True)
+        return probe.returncode == 0
+
+    with process(["dunst", "-config", str(rc)], denv, log=tmp / "dunst.log"):
+        wait_for(up, what="dunst on the bus")
+        yield denv

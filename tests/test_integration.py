@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.desktop import process, require, session_bus, wait_for, xvfb
+from tests.desktop import dunst, dunstctl, process, require, session_bus, wait_for, xvfb
 from tests.fakenotify import FakeNotifyClient
 from tests.integration import Typist, cli, daemon_env, running_daemon, status, xdotool
 
@@ -241,37 +241,18 @@ def test_no_display_and_no_bus(tmp_path: Path) -> None:
 def test_real_dunst_shows_the_offer_and_its_action_starts_the_routine(
     desktop: Desktop, tmp_path: Path
 ) -> None:
-    require("dunst", "dunstctl")
     with session_bus(tmp_path / "dunstbus") as bus:
         env = daemon_env(tmp_path, desktop.display, bus)
-        dunst_env = {**env, "DISPLAY": desktop.display}
-        with process(["dunst"], dunst_env, tmp_path / "dunst.log"):
+        with dunst(env, desktop.display, tmp_path / "dunst") as dunst_env, running_daemon(env):
+            assert "actions" in status(env)["backends"]["notifications"]
+            with Typist(desktop.display):
+                wait_for(lambda: status(env)["state"] == "due", timeout=60, what="due")
             wait_for(
-                lambda: (
-                    subprocess.run(
-                        ["dunstctl", "is-paused"], env=dunst_env, capture_output=True
-                    ).returncode
-                    == 0
-                ),
-                what="dunst on the bus",
+                lambda: dunstctl(dunst_env, "count", "displayed") not in ("", "0"),
+                what="dunst displaying the offer",
             )
-            with running_daemon(env):
-                assert "actions" in status(env)["backends"]["notifications"]
-                with Typist(desktop.display):
-                    wait_for(lambda: status(env)["state"] == "due", timeout=60, what="due")
-
-                def displayed() -> bool:
-                    out = subprocess.run(
-                        ["dunstctl", "count", "displayed"],
-                        env=dunst_env,
-                        capture_output=True,
-                        text=True,
-                    )
-                    return out.stdout.strip() not in ("", "0")
-
-                wait_for(displayed, what="dunst displaying the offer")
-                subprocess.run(["dunstctl", "action", "0"], env=dunst_env, check=True)
-                wait_for(lambda: status(env)["state"] == "in_break", what="routine started")
+            dunstctl(dunst_env, "action", "0")  # the default action of the top bubble
+            wait_for(lambda: status(env)["state"] == "in_break", what="routine started")
 
 
 def test_ready_reaches_systemd_once_listening(desktop: Desktop, tmp_path: Path) -> None:

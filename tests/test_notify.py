@@ -31,7 +31,7 @@ from rsiguard.adapters.notify import (
     open_notifier,
 )
 from rsiguard.core.effects import Notify
-from tests.desktop import process, require, session_bus, wait_for, xvfb
+from tests.desktop import dunst, dunstctl, process, session_bus, wait_for, xvfb
 from tests.fakenotify import FakeNotifyClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -370,36 +370,21 @@ def test_bus_gone_then_reconnect(
 
 @pytest.mark.integration
 def test_dunst(tmp_path: Path) -> None:
-    require("dunst", "dunstctl", "dbus-send")
     rec = Recorder()
-    conf = tmp_path / "dunstrc"
-    conf.write_text("[global]\n    font = Monospace 8\n")
     with xvfb() as display, session_bus(tmp_path / "bus") as addr:
-        env = {
-            **child_env(addr),
-            "DISPLAY": display,
-            "XDG_CONFIG_HOME": str(tmp_path),  # keep the developer's own dunstrc out
-            "XDG_DATA_HOME": str(tmp_path),
-        }
-        with process(["dunst", "-config", str(conf)], env, log=tmp_path / "dunst.log"):
-            with FakeNotifyClient(addr) as bus:
-                wait_for(bus.ready, what="dunst on the bus")
-
-            def dunstctl(*args: str) -> str:
-                argv = ["dunstctl", *args]
-                done = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)
-                return done.stdout.strip()
+        config = "[global]\n    font = Monospace 8\n"
+        with dunst(child_env(addr), display, tmp_path / "dunst", config) as env:
 
             async def main() -> None:
                 n = await open_dbus(addr, rec)
                 try:
                     assert n.name.startswith("dbus: dunst ") and n.name.endswith("(actions)")
                     await n.show(BREAK)
-                    await until(lambda: dunstctl("count", "displayed") == "1", "bubble shown")
-                    dunstctl("action", "0")  # the default action of the top bubble
+                    await until(lambda: dunstctl(env, "count", "displayed") == "1", "shown")
+                    dunstctl(env, "action", "0")  # the default action of the top bubble
                     await until(lambda: rec.events, "ActionInvoked from dunst")
                     await n.close("break")
-                    await until(lambda: dunstctl("count", "displayed") == "0", "bubble closed")
+                    await until(lambda: dunstctl(env, "count", "displayed") == "0", "closed")
                 finally:
                     await n.aclose()
 
