@@ -1,0 +1,1 @@
+"""Guided break routines: the catalog (data files), choosing one, and a pure player."""
