@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("skip", help="skip the due or running break (if policy allows)")
     br = sub.add_parser("break", help="start a break with its routine now")
     br.add_argument("kind", nargs="?", choices=["micro", "rest"], help="default: the due one")
-    pa = sub.add_parser("pause", help="pause reminders (default: until resume, at most pause.max)")
+    pa = sub.add_parser(
+        "pause", help="pause reminders (default: pause.max; `resume` ends it sooner)"
+    )
     pa.add_argument("duration", nargs="?", type=_duration, help="e.g. 30m, 1h")
     sub.add_parser("resume", help="end a pause")
     sub.add_parser("reload", help="re-read the configuration (a bad file keeps the old one)")
@@ -62,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stop", help="stop the running routine")
     cfg = sub.add_parser("config", help="check or show configuration (see `rsiguard config -h`)")
     cfg.add_argument("args", nargs=argparse.REMAINDER, help="check [FILE] | show [--origin]")
+    rt = sub.add_parser("routines", help="list, show or play routines (see `rsiguard routines -h`)")
+    rt.add_argument("args", nargs=argparse.REMAINDER, help="list | show ID | safety | play [ID]")
+    sub.add_parser("window", help="the break window (the daemon starts it on Start routine)")
     sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
     return p
 
@@ -139,6 +144,14 @@ def main(
         from rsiguard import configcli
 
         return configcli.main(args.args, env, out, err)
+    if args.cmd == "routines":
+        from rsiguard.routines import cli as routines_cli
+
+        return routines_cli.main(args.args, env, out, err)
+    if args.cmd == "window":
+        from rsiguard import window
+
+        return window.main(env)
     if args.cmd == "diagram":
         from rsiguard.core.machine import diagram
 

@@ -107,7 +107,7 @@ class ActivitySettings(BaseModel):
 
     model_config = _SECTION
     idle_threshold: Duration = Field(default=float(_DEFAULT.idle_threshold), ge=1)
-    backend: Literal["auto", "pynput", "none"] = "auto"
+    backend: Literal["auto", "xrecord", "pynput", "none"] = "auto"
 
 
 class IntensitySettings(BaseModel):
@@ -130,6 +130,45 @@ class NotificationSettings(BaseModel):
     backend: Literal["auto", "dbus", "plyer", "log"] = "auto"
 
 
+TargetId = Literal[
+    "rsi",
+    "carpal_tunnel",
+    "hand_wrist_pain",
+    "forearm",
+    "arthritis",
+    "rheumatoid_arthritis",
+    "swelling",
+    "stress",
+    "anxiety",
+    "eyes",
+]
+AvoidId = Literal[
+    "recent_fracture",
+    "open_wound",
+    "acute_inflammation",
+    "ra_flare",
+    "blood_thinners",
+    "bleeding_disorder",
+    "blood_clot",
+    "severe_osteoporosis",
+    "fever",
+    "numbness",
+]
+
+
+def _default_targets() -> list[TargetId]:
+    return ["rsi"]
+
+
+class RoutineSettings(BaseModel):
+    """``[routines]``: what the guided routines should help with, and what to avoid."""
+
+    model_config = _SECTION
+    targets: list[TargetId] = Field(default_factory=_default_targets, min_length=1)
+    avoid: list[AvoidId] = Field(default_factory=list)
+    window: bool = _DEFAULT.window
+
+
 class ConfigModel(BaseModel):
     """The whole schema; validates one layer alone (every field has a default)."""
 
@@ -139,6 +178,7 @@ class ConfigModel(BaseModel):
     activity: ActivitySettings = Field(default_factory=ActivitySettings)
     intensity: IntensitySettings = Field(default_factory=IntensitySettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    routines: RoutineSettings = Field(default_factory=RoutineSettings)
 
 
 #: The layer sources of the settings being built, highest priority first.
@@ -292,6 +332,9 @@ def _policy(model: ConfigModel) -> Policy:
             pointer_weight=i.pointer_weight,
             smoothing=i.smoothing,
         ),
+        targets=tuple(dict.fromkeys(model.routines.targets)),
+        avoid=tuple(dict.fromkeys(model.routines.avoid)),
+        window=model.routines.window,
     )
 
 

@@ -12,6 +12,7 @@ Imports only the standard library: the CLI's quick commands must start fast.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +54,10 @@ def encode_request(req: Request) -> bytes:
 def _number_or_none(args: dict[str, Any], key: str) -> None:
     value = args.get(key)
     if value is not None and (
-        isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
     ):
         raise ProtocolError(f"argument {key!r} must be a non-negative number of seconds")
 

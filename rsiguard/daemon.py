@@ -28,12 +28,21 @@ from rsiguard.adapters.timers import WakeTimer
 from rsiguard.config import ConfigError, Loaded, load
 from rsiguard.control import SCHEMA_VERSION, Request, Response, error
 from rsiguard.core import events as ev
-from rsiguard.core.effects import CloseNotification, Effect, Notify, Record, Reply, Schedule
+from rsiguard.core.effects import (
+    CloseNotification,
+    Effect,
+    Notify,
+    OpenWindow,
+    Record,
+    Reply,
+    Schedule,
+)
 from rsiguard.core.machine import initial_state, step
-from rsiguard.core.policy import BreakKind
+from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.view import status as status_view
 from rsiguard.exitcodes import Exit
 from rsiguard.paths import socket_path, state_dir
+from rsiguard.routines.loader import CatalogError, builtin_catalog, load_catalog
 from rsiguard.server import AlreadyRunning, ControlServer, UnsafeDirectory
 
 log = logging.getLogger("rsiguard")
@@ -76,6 +85,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._save_handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._window: asyncio.subprocess.Process | None = None
 
     # --- the loop ------------------------------------------------------------
 
@@ -104,7 +114,10 @@ class Daemon:
             elif isinstance(effect, Schedule):
                 self.timer.set(effect.at, at)
             elif isinstance(effect, Record):
-                log.info("%s break: %s", effect.kind, effect.outcome)
+                routine = f" (routine {effect.routine})" if effect.routine else ""
+                log.info("%s break: %s%s", effect.kind, effect.outcome, routine)
+            elif isinstance(effect, OpenWindow):
+                self._spawn(self._open_window())
             elif isinstance(effect, Reply):
                 replies.append(effect)
         return replies
@@ -117,6 +130,30 @@ class Daemon:
     async def _show(self, n: Notify) -> None:
         if self.notifier is not None:
             await self.notifier.show(n)
+
+    async def _open_window(self) -> None:
+        """Start `rsiguard window` as its own process, so Tk never touches the daemon."""
+        if sys.platform.startswith("linux") and not self.env.get("DISPLAY"):
+            return
+        if self._window is not None and self._window.returncode is None:
+            return  # one window follows whatever break is running
+        env = {k: v for k, v in self.env.items() if k != "NOTIFY_SOCKET"}
+        try:
+            self._window = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "rsiguard",
+                "window",
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            log.warning("cannot open the break window: %s", exc)
+            return
+        code = await self._window.wait()
+        if code:
+            log.warning("the break window exited with status %d", code)
 
     async def _close(self, slot: str) -> None:
         if self.notifier is not None:
@@ -132,7 +169,7 @@ class Daemon:
                 log.info("notification action %s refused: %s", key, reply.message)
 
     def _on_input_change(self, status: str) -> None:
-        working = status.startswith(("pynput", "starting"))
+        working = not status.startswith(("lost", "waiting", "none"))
         log.log(logging.INFO if working else logging.WARNING, "input: %s", status)
 
     def _on_lock(self, locked: bool) -> None:
@@ -162,6 +199,8 @@ class Daemon:
 
     def status(self) -> dict[str, Any]:
         """The full status reply (described by docs/status.schema.json)."""
+        if self.state.today.day != today():
+            self.dispatch(ev.NewDay(today()))  # midnight passed while nobody typed
         data = status_view(self.state, boottime())
         data.update(
             schema_version=SCHEMA_VERSION,
@@ -178,17 +217,37 @@ class Daemon:
         )
         return data
 
+    def _with_catalog(self, loaded: Loaded) -> Policy:
+        """The loaded policy with the routine catalog attached; raises CatalogError."""
+        catalog = load_catalog(self.env)
+        for notice in catalog.notices:
+            log.info("%s", notice)
+        return replace(loaded.policy, routines=catalog.routines)
+
     def reload(self) -> Response:
         """Re-read config; a bad file keeps the last good config running."""
         try:
             loaded = load(self.env, self.user_file)
-        except ConfigError as exc:
+            policy = self._with_catalog(loaded)
+        except (ConfigError, CatalogError) as exc:
             log.error("reload failed, keeping the previous configuration:\n%s", exc)
             return error(f"configuration not reloaded, previous one kept:\n{exc}", Exit.BAD_CONFIG)
+        restart = [
+            name
+            for name, old, new in (
+                ("notifications.backend", self.loaded.notify_backend, loaded.notify_backend),
+                ("activity.backend", self.loaded.input_backend, loaded.input_backend),
+            )
+            if old != new
+        ]
         self.loaded = loaded
         for warning in loaded.warnings:
             log.warning("%s", warning)
-        replies = self.dispatch(ev.PolicyChanged(loaded.policy))
+        replies = self.dispatch(ev.PolicyChanged(policy))
+        if restart:
+            note = f"{', '.join(restart)} changed: takes effect when rsiguard restarts"
+            log.warning("%s", note)
+            return Response(True, f"configuration reloaded; {note}")
         log.info("configuration reloaded from %s", ", ".join(loaded.sources) or "defaults")
         return Response(True, replies[0].message if replies else "reloaded")
 
@@ -219,8 +278,12 @@ class Daemon:
 
     def _sighup(self) -> None:
         sd.reloading(self.env)
-        self.reload()
-        sd.ready(self.env, "watching")
+        try:
+            self.reload()
+        except Exception:  # a bug: log it, and still tell systemd the reload is over
+            log.exception("reload failed")
+        finally:
+            sd.ready(self.env, "watching")
 
     async def _handle(self, req: Request) -> Response:
         return self.command(req)
@@ -248,6 +311,12 @@ class Daemon:
         return Exit.OK
 
     async def _start_adapters(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            policy = self._with_catalog(self.loaded)
+        except CatalogError as exc:
+            log.error("routine files not used, built-in routines only:\n%s", exc)
+            policy = replace(self.loaded.policy, routines=builtin_catalog().routines)
+        self.state = replace(self.state, policy=policy)
         saved = statefile.load(self.state_path)
         self.state = replace(self.state, today=replace(self.state.today, day=today()))
         if saved is not None:

@@ -31,7 +31,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 class AlreadyRunning(Exception):
-    """Another daemon of this user holds the lock or answers on the socket."""
+    """Another daemon of this user holds the instance lock."""
 
 
 class UnsafeDirectory(Exception):
@@ -109,13 +109,17 @@ class ControlServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            resp = await self._answer(reader, writer)
+            try:
+                resp = await self._answer(reader, writer)
+            except (ConnectionError, TimeoutError):
+                raise
+            except Exception:  # ours, not the client's: say so, keep the traceback, serve on
+                log.exception("control request failed")
+                resp = error("internal error in the daemon (see its log)", Exit.ERROR)
             writer.write(_encode(resp))
             await writer.drain()
         except (ConnectionError, TimeoutError):
             pass
-        except Exception:  # ours, not the client's: keep serving, keep the traceback
-            log.exception("control request failed")
         finally:
             writer.close()
             with contextlib.suppress(Exception):

@@ -75,6 +75,12 @@ def status(env: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
+def input_ready(env: Mapping[str, str]) -> bool:
+    """Whether the daemon's input backend is counting (any backend)."""
+    backend = str(status(env).get("backends", {}).get("input", ""))
+    return backend.startswith(("xrecord", "pynput"))
+
+
 @contextmanager
 def running_daemon(
     env: Mapping[str, str], config: str | None = FAST_CONFIG, log: Path | None = None

@@ -16,7 +16,15 @@ import pytest
 
 from tests.desktop import dunst, dunstctl, process, require, session_bus, wait_for, xvfb
 from tests.fakenotify import FakeNotifyClient
-from tests.integration import Typist, cli, daemon_env, running_daemon, status, xdotool
+from tests.integration import (
+    Typist,
+    cli,
+    daemon_env,
+    input_ready,
+    running_daemon,
+    status,
+    xdotool,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +76,7 @@ def _wait_due(d: Desktop, env: dict[str, str], since: int) -> dict[str, Any]:
 def test_counts_input_within_two_seconds(desktop: Desktop, tmp_path: Path) -> None:
     env = daemon_env(tmp_path, desktop.display, desktop.bus)
     with running_daemon(env):
-        wait_for(lambda: status(env)["backends"]["input"].startswith("pynput"), what="input")
+        wait_for(lambda: input_ready(env), what="input")
         xdotool(desktop.display, "type", "--delay", "20", "hello world")
         xdotool(desktop.display, "click", "--repeat", "3", "1")
         xdotool(desktop.display, "click", "--repeat", "4", "5")
@@ -143,7 +151,7 @@ def test_privacy_typed_text_is_never_kept(desktop: Desktop, tmp_path: Path) -> N
     secret = "zebrapassphrase"
     env = daemon_env(tmp_path, desktop.display, desktop.bus)
     with running_daemon(env) as proc:
-        wait_for(lambda: status(env)["backends"]["input"].startswith("pynput"), what="input")
+        wait_for(lambda: input_ready(env), what="input")
         xdotool(desktop.display, "type", "--delay", "20", secret)
         wait_for(lambda: status(env)["today"]["keys"] >= len(secret), what="secret counted")
         outputs = [cli(env, "status").stdout, cli(env, "status", "--json").stdout]
@@ -195,7 +203,7 @@ def test_reload_keeps_last_good_config(desktop: Desktop, tmp_path: Path) -> None
 def test_state_survives_a_restart(desktop: Desktop, tmp_path: Path) -> None:
     env = daemon_env(tmp_path, desktop.display, desktop.bus)
     with running_daemon(env):
-        wait_for(lambda: status(env)["backends"]["input"].startswith("pynput"), what="input")
+        wait_for(lambda: input_ready(env), what="input")
         xdotool(desktop.display, "type", "--delay", "20", "abcdef")
         wait_for(lambda: status(env)["today"]["keys"] >= 6, what="keys counted")
     assert (tmp_path / "state" / "rsiguard" / "state.json").exists()
@@ -310,7 +318,7 @@ def test_display_lost_is_reported_and_the_cli_keeps_working(tmp_path: Path) -> N
         env = daemon_env(tmp_path, display, None)
         daemon = running_daemon(env)
         daemon.__enter__()
-        wait_for(lambda: status(env)["backends"]["input"].startswith("pynput"), what="input")
+        wait_for(lambda: input_ready(env), what="input")
     try:
         # The display is gone now; the daemon must still answer and say so.
         wait_for(
@@ -322,13 +330,37 @@ def test_display_lost_is_reported_and_the_cli_keeps_working(tmp_path: Path) -> N
         daemon.__exit__(None, None, None)
 
 
-def _emit_active_changed(bus: str, locked: bool) -> None:
+class FakeScreenSaver:
+    """Owns org.freedesktop.ScreenSaver on the bus and sends ActiveChanged like a locker."""
+
+    def __init__(self, bus: str) -> None:
+        from jeepney import DBusAddress
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        self.conn = open_dbus_connection(bus)
+        self.conn.send_and_get_reply(message_bus.RequestName("org.freedesktop.ScreenSaver", 4))
+        self.addr = DBusAddress(
+            "/org/freedesktop/ScreenSaver", interface="org.freedesktop.ScreenSaver"
+        )
+
+    def active(self, locked: bool) -> None:
+        from jeepney import new_signal
+
+        self.conn.send(new_signal(self.addr, "ActiveChanged", "b", (locked,)))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _spoof_lock(bus: str) -> None:
+    """Someone who is not the screensaver claims the screen is locked."""
     from jeepney import DBusAddress, new_signal
     from jeepney.io.blocking import open_dbus_connection
 
     with open_dbus_connection(bus) as conn:
         addr = DBusAddress("/org/freedesktop/ScreenSaver", interface="org.freedesktop.ScreenSaver")
-        conn.send(new_signal(addr, "ActiveChanged", "b", (locked,)))
+        conn.send(new_signal(addr, "ActiveChanged", "b", (True,)))
 
 
 def test_locked_screen_closes_the_offer_and_unlock_brings_it_back(
@@ -340,9 +372,16 @@ def test_locked_screen_closes_the_offer_and_unlock_brings_it_back(
         wait_for(lambda: status(env)["backends"]["screen_lock"] == "dbus ActiveChanged")
         offer = _wait_due(desktop, env, len(fake.calls()))
         mark = len(fake.calls())
-        _emit_active_changed(desktop.bus, True)
-        wait_for(lambda: status(env)["screen_locked"], what="locked")
-        closes = [c for c in fake.calls()[mark:] if c["method"] == "CloseNotification"]
-        assert closes and closes[0]["id"] == offer["id"]
-        _emit_active_changed(desktop.bus, False)
-        wait_for(lambda: _break_offers(fake, mark), what="the offer again after unlock")
+        _spoof_lock(desktop.bus)
+        saver = FakeScreenSaver(desktop.bus)
+        try:
+            saver.active(True)
+            wait_for(lambda: status(env)["screen_locked"], what="locked")
+            closes = [c for c in fake.calls()[mark:] if c["method"] == "CloseNotification"]
+            assert closes and closes[0]["id"] == offer["id"]
+            saver.active(False)
+            wait_for(lambda: _break_offers(fake, mark), what="the offer again after unlock")
+        finally:
+            saver.close()
+        log = (tmp_path / "home" / "daemon.log").read_text()
+        assert "not the screensaver" in log  # the spoofed signal was ignored

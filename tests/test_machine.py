@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from rsiguard.core import events as ev
-from rsiguard.core.effects import BREAK_SLOT, NOTICE_SLOT, CloseNotification, Reply
+from rsiguard.core.effects import (
+    BREAK_SLOT,
+    NOTICE_SLOT,
+    CloseNotification,
+    OpenWindow,
+    Record,
+    Reply,
+)
 from rsiguard.core.machine import TABLE, diagram, step
 from rsiguard.core.policy import BreakKind, BreakPolicy, IntensityPolicy, Policy
 from rsiguard.core.state import Phase
@@ -163,10 +172,10 @@ def test_routine_plays_each_step_then_ends_the_break() -> None:
     before = len(sim.notifications())
     assert sim.command(ev.StartBreak()).ok
     assert sim.state.phase is Phase.IN_BREAK
-    steps = len(sim.state.run.steps) if sim.state.run else 0
+    steps = len(sim.state.run.player.routine.steps) if sim.state.run else 0
     assert steps >= 3
     sim.advance(31)
-    shown = sim.notifications()[before:]
+    shown = [n for n in sim.notifications()[before:] if n.slot == BREAK_SLOT]
     assert len(shown) == steps
     assert all(n.slot == BREAK_SLOT for n in shown)
     assert shown[0].title.endswith(f"step 1 of {steps}")
@@ -181,10 +190,57 @@ def test_next_and_stop() -> None:
     sim = Sim()
     assert sim.command(ev.StartBreak(BreakKind.REST)).ok
     assert sim.command(ev.NextStep()).ok
-    assert sim.state.run is not None and sim.state.run.index == 1
-    assert sim.command(ev.StopRoutine()).ok
+    assert sim.state.run is not None and sim.state.run.player.index == 1
+    reply = sim.command(ev.StopRoutine())  # early: counts as skipped
+    assert reply.ok and "skipped" in reply.message
     assert sim.state.phase is Phase.RUNNING
+    assert ("rest", "skipped") in sim.records()
+    assert sim.command(ev.StartBreak(BreakKind.REST)).ok
+    sim.advance(200)  # past half of the 5 min routine
+    assert sim.command(ev.StopRoutine()).ok
     assert ("rest", "stopped") in sim.records()
+    assert sim.state.today.breaks_taken == 1 and sim.state.today.breaks_skipped == 1
+
+
+def test_strict_and_no_skip_close_the_back_doors() -> None:
+    strict = Sim(Policy(strict=True))
+    strict.type_until("due")
+    assert not strict.command(ev.Pause(60)).ok  # no pausing a due break away
+    assert strict.command(ev.StartBreak()).ok
+    assert not strict.command(ev.NextStep()).ok
+    assert not strict.command(ev.Pause(60)).ok
+    no_skip = Sim(Policy(allow_skip=False))
+    no_skip.type_until("due")
+    assert no_skip.command(ev.StartBreak()).ok
+    reply = no_skip.command(ev.StopRoutine())
+    assert not reply.ok and "half" in reply.message
+
+
+def test_a_pause_never_counts_as_the_break() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    assert sim.command(ev.StartBreak()).ok
+    assert sim.command(ev.Pause(5)).ok
+    sim.advance(5)  # shorter than the break: not a natural break either
+    assert sim.state.phase is Phase.DUE
+
+
+def test_locked_screen_schedules_nothing() -> None:
+    sim = Sim()
+    sim.type_for(1195)
+    sim.feed(ev.ScreenLock(True))
+    wakes = sim.wakes
+    sim.advance(8)
+    assert sim.wakes - wakes <= 1
+
+
+def test_a_late_timer_is_caught_up_by_the_next_input() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    assert sim.command(ev.Snooze(60)).ok
+    sim.deadline = None  # the daemon's timer never fires (its clock stood still)
+    sim.type_for(61)  # but input keeps coming, and the first one after the deadline...
+    assert sim.state.phase is Phase.DUE  # ...brings the break back
 
 
 def test_start_break_while_running_refused_states() -> None:
@@ -321,3 +377,54 @@ def test_no_break_falls_due_while_locked() -> None:
     assert sim.notifications() == []
     sim.feed(ev.ScreenLock(False))
     assert sim.state.locked is False
+
+
+def test_snooze_during_a_routine_ends_it_and_counts_a_snooze() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    assert sim.command(ev.StartBreak()).ok
+    reply = sim.command(ev.Snooze())
+    assert reply.ok
+    assert sim.state.phase is Phase.SNOOZED and sim.state.run is None
+    assert sim.state.snoozes_used == 1
+    assert ("micro", "snoozed", "builtin_micro") in [
+        (e.kind, e.outcome, e.routine) for e in sim.effects if isinstance(e, Record)
+    ]
+
+
+def test_safety_notes_come_once_before_the_first_routine() -> None:
+    sim = Sim()
+    assert sim.command(ev.StartBreak()).ok
+    notices = [n for n in sim.notifications() if n.slot == NOTICE_SLOT]
+    assert len(notices) == 1 and "Stop if numbness" in notices[0].body
+    assert sim.command(ev.StopRoutine()).ok
+    assert sim.command(ev.StartBreak()).ok
+    assert len([n for n in sim.notifications() if n.slot == NOTICE_SLOT]) == 1
+
+
+def test_start_opens_the_window_only_when_configured() -> None:
+    sim = Sim()
+    sim.command(ev.StartBreak())
+    assert any(isinstance(e, OpenWindow) for e in sim.effects)
+    quiet = Sim(Policy(window=False))
+    quiet.command(ev.StartBreak())
+    assert not any(isinstance(e, OpenWindow) for e in quiet.effects)
+
+
+def test_status_describes_the_running_step_and_allowed_actions() -> None:
+    sim = Sim(Policy(strict=True))
+    sim.command(ev.StartBreak(BreakKind.REST))
+    brk = status(sim.state, sim.t)["break"]
+    assert brk["routine_id"] == "builtin_rest" and brk["step"] == 1
+    assert brk["actions"] == ["next"]  # strict: no snooze, skip or stop
+    assert brk["illustration"] and brk["side"] == "both"
+    assert brk["routine_left_s"] == pytest.approx(300, abs=0.5)
+
+
+def test_an_ignored_micro_break_turns_into_the_rest_break() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    assert sim.state.pending is BreakKind.MICRO
+    sim.type_for(2500)  # typing on, ignoring it, until the rest break is owed
+    assert status(sim.state, sim.t)["next_break"]["kind"] == "rest"
+    assert sim.notifications()[-1].title == "Time for a rest break"

@@ -45,6 +45,7 @@ EVENTS = st.one_of(
     st.just(ev.Dismissed(BREAK_SLOT)),
     st.just(ev.NewDay("2026-11-26")),
     st.builds(ev.ScreenLock, st.booleans()),
+    st.builds(ev.PolicyChanged, POLICIES),
 )
 
 STEPS = st.lists(st.tuples(st.floats(0, 400), st.booleans(), EVENTS), max_size=60)

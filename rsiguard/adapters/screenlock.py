@@ -16,7 +16,11 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jeepney import MatchRule, message_bus  # type: ignore[import-untyped, unused-ignore]
+from jeepney import (  # type: ignore[import-untyped, unused-ignore]
+    HeaderFields,
+    MatchRule,
+    message_bus,
+)
 from jeepney.io.asyncio import open_dbus_router  # type: ignore[import-untyped, unused-ignore]
 
 from rsiguard.adapters.dbus_notify import session_bus_address
@@ -33,6 +37,7 @@ class ScreenLockWatcher:
         self._on_change = on_change
         self._address = session_bus_address(env)
         self._ctx: Any = None
+        self._router: Any = None
         self._task: asyncio.Task[None] | None = None
         self.status = "none: no session bus"
 
@@ -43,6 +48,7 @@ class ScreenLockWatcher:
         try:
             self._ctx = open_dbus_router(self._address)
             router = await asyncio.wait_for(self._ctx.__aenter__(), 2.0)
+            self._router = router
             queue: asyncio.Queue[Any] = asyncio.Queue()
             for iface in INTERFACES:
                 rule = MatchRule(type="signal", interface=iface, member="ActiveChanged")
@@ -59,10 +65,30 @@ class ScreenLockWatcher:
     async def _pump(self, queue: asyncio.Queue[Any]) -> None:
         while True:
             msg = await queue.get()
-            body = msg.body
-            if body and isinstance(body[0], bool):
-                log.info("screen %s", "locked" if body[0] else "unlocked")
-                self._on_change(body[0])
+            try:
+                await self._handle(msg)
+            except Exception:  # one bad signal must not end lock tracking
+                log.exception("error handling a screen lock signal")
+
+    async def _handle(self, msg: Any) -> None:
+        body = msg.body
+        if not body or not isinstance(body[0], bool):
+            return
+        # Only the screensaver itself may say the screen is locked: anyone on the bus
+        # can send a signal, and a false "locked" would hold back every break.
+        iface = msg.header.fields.get(HeaderFields.interface)
+        sender = msg.header.fields.get(HeaderFields.sender)
+        if self._router is None or iface not in INTERFACES:
+            return
+        reply = await asyncio.wait_for(
+            self._router.send_and_get_reply(message_bus.GetNameOwner(iface)), 2.0
+        )
+        owner = reply.body[0] if reply.body else None
+        if owner != sender:
+            log.warning("ignoring %s.ActiveChanged from %s (not the screensaver)", iface, sender)
+            return
+        log.info("screen %s", "locked" if body[0] else "unlocked")
+        self._on_change(body[0])
 
     async def aclose(self) -> None:
         """Stop listening."""
@@ -71,7 +97,7 @@ class ScreenLockWatcher:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        ctx, self._ctx = self._ctx, None
+        ctx, self._ctx, self._router = self._ctx, None, None
         if ctx is not None:
             with contextlib.suppress(Exception):
                 await ctx.__aexit__(None, None, None)

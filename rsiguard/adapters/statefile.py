@@ -32,6 +32,8 @@ def snapshot(state: State, wall: float) -> dict[str, Any]:
         "today": asdict(state.today),
         "progress": asdict(state.progress),
         "snoozes_used": state.snoozes_used,
+        "recent": list(state.recent),
+        "safety_seen": state.safety_seen,
     }
 
 
@@ -62,6 +64,8 @@ def restore(state: State, data: dict[str, Any], day: str, wall: float) -> State:
         progress = Progress(**_pick(Progress, data.get("progress")))
         snoozes = int(data.get("snoozes_used", 0))
         saved_at = float(data.get("saved_at", wall))
+        recent = tuple(str(r) for r in data.get("recent", ()) if isinstance(r, str))
+        safety_seen = data.get("safety_seen") is True
     except (TypeError, ValueError) as exc:
         log.warning("ignoring unreadable saved state: %s", exc)
         return state
@@ -70,7 +74,14 @@ def restore(state: State, data: dict[str, Any], day: str, wall: float) -> State:
     # Time while the daemon was not running is idle time: it may be a natural break.
     progress = idle_credit(progress, state.policy, max(0.0, wall - saved_at))
     snoozes = max(0, min(snoozes, state.policy.max_snoozes))
-    return replace(state, today=today, progress=progress, snoozes_used=snoozes)
+    return replace(
+        state,
+        today=today,
+        progress=progress,
+        snoozes_used=snoozes,
+        recent=recent,
+        safety_seen=safety_seen,
+    )
 
 
 def load(path: Path) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from rsiguard.core.events import ActivitySample
 from rsiguard.core.policy import BreakKind, Policy
-from rsiguard.core.state import Progress, State
+from rsiguard.core.state import Phase, Progress, State
 
 MINUTE = 60.0
 # How much input time one sample stands for when it follows an idle gap.
@@ -38,9 +38,10 @@ def idle_credit(progress: Progress, policy: Policy, idle: float) -> Progress:
     """Progress after ``idle`` seconds without input (a natural break when long enough)."""
     if idle < policy.idle_threshold:
         return progress
-    if idle >= policy.rest.duration:
+    # A little slack: the wake-up that checks lands on the deadline, give or take a float.
+    if idle >= policy.rest.duration - 1e-3:
         return reset_after(progress, BreakKind.REST)
-    if idle >= policy.micro.duration:
+    if idle >= policy.micro.duration - 1e-3:
         return reset_after(progress, BreakKind.MICRO)
     return progress
 
@@ -69,7 +70,7 @@ def accrue(state: State, sample: ActivitySample, at: float) -> tuple[State, bool
     active = gap if gap is not None and 0 <= gap < pol.idle_threshold else SAMPLE_SECONDS
     factor = micro_factor(state)
     p = state.progress
-    counting = state.phase.value not in ("paused", "in_break") and not state.locked
+    counting = state.phase not in (Phase.PAUSED, Phase.IN_BREAK) and not state.locked
     if counting:
         p = replace(
             p,

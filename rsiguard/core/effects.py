@@ -53,6 +53,12 @@ class Record:
 
     kind: str
     outcome: str
+    routine: str = ""
 
 
-Effect = Notify | CloseNotification | Schedule | Reply | Record
+@dataclass(frozen=True, slots=True)
+class OpenWindow:
+    """Show the break window for the routine that just started (where a display exists)."""
+
+
+Effect = Notify | CloseNotification | Schedule | Reply | Record | OpenWindow

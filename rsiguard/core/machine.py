@@ -15,10 +15,24 @@ from rsiguard.core import events as ev
 from rsiguard.core import text
 from rsiguard.core.accrual import accrue, idle_credit, micro_factor, reset_after
 from rsiguard.core.durations import format_duration
-from rsiguard.core.effects import BREAK_SLOT, CloseNotification, Effect, Record, Reply, Schedule
+from rsiguard.core.effects import (
+    BREAK_SLOT,
+    CloseNotification,
+    Effect,
+    OpenWindow,
+    Record,
+    Reply,
+    Schedule,
+)
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.routine import builtin_routine
 from rsiguard.core.state import BreakRun, Phase, State, Today
+from rsiguard.routines.model import Routine
+from rsiguard.routines.player import Finished, Outcome, Player, PlayerEffect, StepStarted
+from rsiguard.routines.select import choose
+
+# How many recently played routine ids to remember for rotation.
+RECENT = 8
 
 # Deadlines closer than this count as reached (float rounding of sums of seconds).
 EPS = 1e-3
@@ -105,11 +119,13 @@ def compute_deadline(state: State, at: float) -> float | None:
     """The one moment the core next needs waking, or None (wait for input)."""
     phase = state.phase
     if phase is Phase.RUNNING:
-        if state.last_input is None or at - state.last_input >= state.policy.idle_threshold:
+        if state.locked or state.last_input is None:
+            return None
+        if at - state.last_input >= state.policy.idle_threshold:
             return None
         return state.last_input + active_until_due(state)[1]
     if phase is Phase.IN_BREAK:
-        return state.run.step_ends if state.run else None
+        return state.run.player.deadline if state.run else None
     if phase is Phase.PAUSED:
         return state.until
     candidates = [t for t in (state.until, _natural_at(state)) if t is not None]
@@ -134,6 +150,7 @@ def _check_due(state: State, at: float) -> Result:
 
 def _end_break(state: State, kind: BreakKind, outcome: str) -> Result:
     """Leave a break (taken, natural or skipped): reset its timers and close the bubble."""
+    routine = state.run.player.routine.id if state.run else ""
     t = state.today
     if outcome == "skipped":
         t = replace(t, breaks_skipped=t.breaks_skipped + 1)
@@ -151,7 +168,7 @@ def _end_break(state: State, kind: BreakKind, outcome: str) -> Result:
         run=None,
         today=t,
     )
-    return state, [CloseNotification(BREAK_SLOT), Record(kind.value, outcome)]
+    return state, [CloseNotification(BREAK_SLOT), Record(kind.value, outcome, routine)]
 
 
 def _apply_idle(state: State, at: float) -> Result:
@@ -162,7 +179,7 @@ def _apply_idle(state: State, at: float) -> Result:
     if idle < state.policy.idle_threshold:
         return state, []
     pending = state.pending if state.phase in (Phase.DUE, Phase.SNOOZED) else None
-    if pending is not None and idle >= state.policy.of(pending).duration:
+    if pending is not None and idle >= state.policy.of(pending).duration - EPS:
         state, effects = _end_break(state, pending, "natural")
         return replace(state, progress=idle_credit(state.progress, state.policy, idle)), effects
     return replace(state, progress=idle_credit(state.progress, state.policy, idle)), []
@@ -179,6 +196,15 @@ def _sample(state: State, event: ev.Event, at: float) -> Result:
         effects.append(text.daily_limit(state.policy))
     if state.phase is Phase.RUNNING:
         state, more = _check_due(state, at)
+        effects += more
+    elif (
+        state.phase is Phase.DUE
+        and state.pending is BreakKind.MICRO
+        and not state.locked
+        and due_kind(state, at) is BreakKind.REST
+    ):
+        # A micro-break left waiting until the rest break is owed becomes the rest break.
+        state, more = _become_due(state, BreakKind.REST)
         effects += more
     return state, effects
 
@@ -199,45 +225,80 @@ def _wake_waiting(state: State, event: ev.Event, at: float) -> Result:
 
 
 def _wake_break(state: State, event: ev.Event, at: float) -> Result:
-    if state.run is None or at < state.run.step_ends - EPS:
-        return state, []
-    return _advance(state, at, "completed")
+    assert state.run is not None
+    player, fx = state.run.player.tick(at)
+    return _played(state, player, fx, at)
+
+
+def _played(state: State, player: Player, fx: list[PlayerEffect], at: float) -> Result:
+    """Carry the player's effects into the break: a new step's bubble, or the break's end."""
+    assert state.run is not None
+    run = replace(state.run, player=player)
+    state = replace(state, run=run)
+    effects: list[Effect] = []
+    for f in fx:
+        if isinstance(f, StepStarted):
+            effects.append(text.routine_step(run, state.policy, at))
+        elif isinstance(f, Finished):
+            state, more = _end_break(state, run.kind, f.outcome.value)
+            effects += more
+    return state, effects
 
 
 def _wake_paused(state: State, event: ev.Event, at: float) -> Result:
     if state.until is not None and at >= state.until - EPS:
-        state = replace(state, phase=Phase.RUNNING, until=None)
-        state, effects = _check_due(state, at)
-        return state, [Record("pause", "ended"), *effects]
+        return _unpause(state, at)
     return state, []
 
 
-def _advance(state: State, at: float, outcome: str) -> Result:
-    run = state.run
-    assert run is not None
-    if run.index + 1 >= len(run.steps):
-        return _end_break(state, run.kind, outcome)
-    nxt = run.index + 1
-    run = replace(run, index=nxt, step_ends=at + run.steps[nxt].seconds)
-    state = replace(state, run=run)
-    return state, [text.routine_step(run, state.policy, at)]
+def _unpause(state: State, at: float) -> Result:
+    """Back to running; time away during the pause may already count as a break."""
+    state, effects = _apply_idle(replace(state, phase=Phase.RUNNING, until=None), at)
+    state, more = _check_due(state, at)
+    return state, [Record("pause", "ended"), *effects, *more]
+
+
+def routine_for(state: State, kind: BreakKind) -> Routine:
+    """The routine to play for a break of ``kind``: chosen from the catalog, else built in."""
+    pol = state.policy
+    length = pol.of(kind).duration
+    if pol.routines:
+        chosen = choose(pol.routines, kind.value, length, pol.targets, pol.avoid, state.recent)
+        if chosen is not None:
+            return chosen
+    return builtin_routine(kind, length)
 
 
 def _start(state: State, event: ev.Event, at: float) -> Result:
     assert isinstance(event, ev.StartBreak)
     kind = event.kind or state.pending or BreakKind.MICRO
-    title, steps = builtin_routine(kind, state.policy.of(kind).duration)
-    run = BreakRun(kind, title, steps, 0, at + steps[0].seconds)
-    state = replace(state, phase=Phase.IN_BREAK, pending=kind, run=run, until=None)
-    return state, [
-        text.routine_step(run, state.policy, at),
-        Record(kind.value, "started"),
-        _ok(f"{kind.value} break started"),
-    ]
+    routine = routine_for(state, kind)
+    player, _ = Player.start(routine, at)
+    run = BreakRun(kind, player)
+    effects: list[Effect] = []
+    if not state.safety_seen:
+        effects.append(text.safety_notice(routine))
+    state = replace(
+        state,
+        phase=Phase.IN_BREAK,
+        pending=kind,
+        run=run,
+        until=None,
+        recent=(*state.recent, routine.id)[-RECENT:],
+        safety_seen=True,
+    )
+    effects += [text.routine_step(run, state.policy, at), Record(kind.value, "started", routine.id)]
+    if state.policy.window:
+        effects.append(OpenWindow())
+    return state, [*effects, _ok(f"{kind.value} break started: {routine.title}")]
 
 
 def _next(state: State, event: ev.Event, at: float) -> Result:
-    state, effects = _advance(state, at, "completed")
+    if state.policy.strict:
+        return state, [_no("strict mode: each step runs its time")]
+    assert state.run is not None
+    player, fx = state.run.player.next(at)
+    state, effects = _played(state, player, fx, at)
     return state, [*effects, _ok("next step")]
 
 
@@ -245,8 +306,16 @@ def _stop(state: State, event: ev.Event, at: float) -> Result:
     if state.policy.strict:
         return state, [_no("strict mode: the break runs to its end")]
     assert state.run is not None
-    state, effects = _end_break(state, state.run.kind, "stopped")
-    return state, [*effects, _ok("break stopped")]
+    player = state.run.player
+    # Most of the routine done counts as a break taken; stopping earlier is a skip.
+    if player.total_left(at) <= player.routine.seconds / 2:
+        player, fx = player.stop(at, Outcome.STOPPED)
+        state, effects = _played(state, player, fx, at)
+        return state, [*effects, _ok("break stopped; counted as taken")]
+    if not state.policy.skip_allowed:
+        return state, [_no("skipping breaks is turned off by policy: finish at least half")]
+    state, effects = _end_break(state, state.pending or BreakKind.MICRO, "skipped")
+    return state, [*effects, _ok("break stopped early; counted as skipped")]
 
 
 def _snooze(state: State, event: ev.Event, at: float) -> Result:
@@ -261,12 +330,18 @@ def _snooze(state: State, event: ev.Event, at: float) -> Result:
         limit = format_duration(pol.snooze)
         return state, [_no(f"a snooze lasts more than 0 s and at most {limit}")]
     t = replace(state.today, snoozes=state.today.snoozes + 1)
+    routine = state.run.player.routine.id if state.run else ""
     state = replace(
-        state, phase=Phase.SNOOZED, until=at + length, snoozes_used=state.snoozes_used + 1, today=t
+        state,
+        phase=Phase.SNOOZED,
+        until=at + length,
+        snoozes_used=state.snoozes_used + 1,
+        today=t,
+        run=None,
     )
     return state, [
         CloseNotification(BREAK_SLOT),
-        Record(state.pending.value if state.pending else "", "snoozed"),
+        Record(state.pending.value if state.pending else "", "snoozed", routine),
         _ok(f"snoozed for {format_duration(length)}"),
     ]
 
@@ -287,11 +362,15 @@ def _pause(state: State, event: ev.Event, at: float) -> Result:
     if length <= 0 or length > pol.pause_max + EPS:
         limit = format_duration(pol.pause_max)
         return state, [_no(f"a pause lasts more than 0 s and at most {limit}")]
+    owed = state.phase in (Phase.DUE, Phase.SNOOZED, Phase.IN_BREAK)
+    if owed and pol.strict:
+        return state, [_no("strict mode: take the break first, then pause")]
     effects: list[Effect] = []
-    if state.phase is Phase.IN_BREAK and state.run is not None:
-        state, effects = _end_break(state, state.run.kind, "stopped")
-    elif state.phase in (Phase.DUE, Phase.SNOOZED):
+    if owed:
+        # The break is still owed: its timers stay, so it comes back after the pause.
         effects = [CloseNotification(BREAK_SLOT)]
+        if state.run is not None:
+            effects.append(Record(state.run.kind.value, "paused", state.run.player.routine.id))
     state = replace(state, phase=Phase.PAUSED, pending=None, run=None, until=at + length)
     return state, [
         *effects,
@@ -301,9 +380,8 @@ def _pause(state: State, event: ev.Event, at: float) -> Result:
 
 
 def _resume(state: State, event: ev.Event, at: float) -> Result:
-    state = replace(state, phase=Phase.RUNNING, until=None)
-    state, effects = _check_due(state, at)
-    return state, [Record("pause", "ended"), *effects, _ok("resumed")]
+    state, effects = _unpause(state, at)
+    return state, [*effects, _ok("resumed")]
 
 
 def _dismissed(state: State, event: ev.Event, at: float) -> Result:
@@ -329,7 +407,13 @@ def _screen_lock(state: State, event: ev.Event, at: float) -> Result:
 
 def _policy(state: State, event: ev.Event, at: float) -> Result:
     assert isinstance(event, ev.PolicyChanged)
-    state = replace(state, policy=event.policy)
+    pol = event.policy
+    # New limits apply at once: a pause or the snoozes used cannot exceed them.
+    until = state.until
+    if state.phase is Phase.PAUSED and until is not None:
+        until = min(until, at + pol.pause_max)
+    used = min(state.snoozes_used, pol.max_snoozes) if not pol.strict else 0
+    state = replace(state, policy=pol, until=until, snoozes_used=used)
     effects: list[Effect] = []
     if state.phase is Phase.RUNNING:
         state, effects = _check_due(state, at)
@@ -373,7 +457,7 @@ _add((P,), ev.Wake, _wake_paused, R, D)
 _add((R, D, S), ev.StartBreak, _start, B)
 _add((B,), ev.NextStep, _next, B, R)
 _add((B,), ev.StopRoutine, _stop, R)
-_add((D, S), ev.Snooze, _snooze, S)
+_add((D, S, B), ev.Snooze, _snooze, S)
 _add((D, S, B), ev.Skip, _skip, R)
 _add((R, D, S, B), ev.Pause, _pause, P)
 _add((P,), ev.Pause, _pause, P)
@@ -409,6 +493,13 @@ def step(state: State, event: ev.Event, at: float) -> Result:
     if isinstance(event, ev.Wake):
         # The timer that sent this has fired: whatever happens next needs a new one.
         state = replace(state, deadline=None)
+    elif (
+        isinstance(event, ev.ActivitySample) and state.deadline is not None and at >= state.deadline
+    ):
+        # The timer is late (after a suspend its clock stood still): catch up first.
+        state, early = step(state, ev.Wake(), at)
+        state, effects = step(state, event, at)
+        return state, [*early, *effects]
     entry = TABLE.get((state.phase, type(event)))
     if entry is None:
         verb = _REFUSALS.get(type(event))

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from rsiguard.routines.model import Routine
+
+# The smallest intensity factor (an absurd load must not make the maths blow up).
+MIN_FACTOR = 0.01
+
 
 class BreakKind(StrEnum):
     """The two kinds of break."""
@@ -54,7 +59,8 @@ class IntensityPolicy:
         """Multiplier for the micro-break interval: 1 at or below baseline, smaller above it."""
         if not self.enabled or load_per_minute <= self.baseline or self.baseline <= 0:
             return 1.0
-        return float((self.baseline / load_per_minute) ** 0.5)
+        # Floored: the interval also never drops below min_interval, and 0 would divide.
+        return max(MIN_FACTOR, float((self.baseline / load_per_minute) ** 0.5))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,12 @@ class Policy:
     pause_max: float = 2 * 3600
     idle_threshold: float = 10.0
     intensity: IntensityPolicy = field(default_factory=IntensityPolicy)
+    # What routines should help with, conditions to avoid, and the catalog to choose from
+    # (the daemon attaches the loaded catalog; empty: a small built-in routine).
+    targets: tuple[str, ...] = ("rsi",)
+    avoid: tuple[str, ...] = ()
+    window: bool = True
+    routines: tuple[Routine, ...] = ()
 
     def of(self, kind: BreakKind) -> BreakPolicy:
         """The break policy of one kind."""

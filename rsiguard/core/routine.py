@@ -1,4 +1,4 @@
-"""The small built-in routines a break plays (the full catalog replaces these later).
+"""The small built-in routines, used when no catalog routine can be chosen.
 
 Steps carry weights, not seconds: a routine stretches to the break's configured length,
 so a 30 s micro-break and a 1 s test break play the same steps.
@@ -6,52 +6,63 @@ so a 30 s micro-break and a 1 s test break play the same steps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rsiguard.core.policy import BreakKind
+from rsiguard.routines.model import Routine, Step
 
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One timed step of a routine."""
-
-    instruction: str
-    seconds: float
-
-
-_BUILTIN: dict[BreakKind, tuple[str, tuple[tuple[str, float], ...]]] = {
+_BUILTIN: dict[BreakKind, tuple[str, tuple[tuple[str, float, str], ...]]] = {
     BreakKind.MICRO: (
         "Loosen your hands",
         (
-            ("Let your hands drop to your sides and shake them loosely.", 1.0),
-            ("Spread your fingers wide, then relax them; repeat slowly.", 1.0),
-            ("Look at something far away and breathe out slowly.", 1.0),
+            ("Let your hands drop to your sides and shake them loosely.", 1.0, "shake_out"),
+            ("Spread your fingers wide, then relax them; repeat slowly.", 1.0, "finger_fan"),
+            ("Look at something far away and breathe out slowly.", 1.0, "eyes_far"),
         ),
     ),
     BreakKind.REST: (
         "Hand and wrist reset",
         (
-            ("Stand up, roll your shoulders back a few times and breathe slowly.", 1.0),
+            (
+                "Stand up, roll your shoulders back a few times and breathe slowly.",
+                1.0,
+                "breathing",
+            ),
             (
                 "Tendon glides: straight hand, hook, full fist, tabletop, straight fist. "
                 "Hold each about 5 s; keep your wrist straight.",
                 2.0,
+                "hook_fist",
             ),
             (
                 "Gently stretch each wrist: arm out, palm down, ease the fingers toward you "
                 "with the other hand. Mild pull only, no pain.",
                 1.0,
+                "wrist_flexor_stretch",
             ),
-            ("With your thumb, press small circles across the other palm; switch hands.", 2.0),
-            ("Touch your thumb to each fingertip in turn, making an O; both hands.", 1.0),
-            ("Let your hands rest in your lap and take a few slow breaths.", 1.0),
+            (
+                "With your thumb, press small circles across the other palm; switch hands.",
+                2.0,
+                "palm_massage",
+            ),
+            (
+                "Touch your thumb to each fingertip in turn, making an O; both hands.",
+                1.0,
+                "thumb_to_finger",
+            ),
+            ("Let your hands rest in your lap and take a few slow breaths.", 1.0, "rest"),
         ),
     ),
 }
 
 
-def builtin_routine(kind: BreakKind, duration: float) -> tuple[str, tuple[Step, ...]]:
-    """Title and steps of the built-in routine for ``kind``, stretched to ``duration`` seconds."""
+SAFETY = (
+    "Move gently and stay within what is comfortable. Stop if numbness, tingling or pain "
+    "increases.",
+)
+
+
+def builtin_routine(kind: BreakKind, duration: float) -> Routine:
+    """The built-in routine for ``kind``, stretched to ``duration`` seconds."""
     title, parts = _BUILTIN[kind]
-    total = sum(weight for _, weight in parts)
-    return title, tuple(Step(text, duration * weight / total) for text, weight in parts)
+    total = sum(weight for _, weight, _ in parts)
+    steps = tuple(Step(text, duration * w / total, illustration=ill) for text, w, ill in parts)
+    return Routine(f"builtin_{kind.value}", title, kind.value, ("rsi",), steps, SAFETY)

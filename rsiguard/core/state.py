@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rsiguard.core.policy import BreakKind, Policy
-from rsiguard.core.routine import Step
+from rsiguard.routines.player import Player
 
 
 class Phase(StrEnum):
@@ -41,10 +41,7 @@ class BreakRun:
     """A break with its routine in progress."""
 
     kind: BreakKind
-    title: str
-    steps: tuple[Step, ...]
-    index: int
-    step_ends: float
+    player: Player
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +76,7 @@ class State:
     deadline: float | None = None
     # While the screen is locked nothing is offered and input does not count toward breaks.
     locked: bool = False
+    # Routine ids played lately, oldest first (so the same one does not come twice running).
+    recent: tuple[str, ...] = ()
+    # Whether the safety notes have been shown once (before the first routine).
+    safety_seen: bool = False

@@ -6,6 +6,7 @@ from rsiguard.core.durations import format_duration
 from rsiguard.core.effects import BREAK_SLOT, NOTICE_SLOT, Notify
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.state import BreakRun
+from rsiguard.routines.model import Routine
 
 _TITLES = {BreakKind.MICRO: "Time for a micro-break", BreakKind.REST: "Time for a rest break"}
 
@@ -29,19 +30,52 @@ def break_due(kind: BreakKind, policy: Policy, snoozes_left: int) -> Notify:
     return Notify(BREAK_SLOT, _TITLES[kind], body, tuple(actions), hint + ".")
 
 
+_SIDES = {"left": "Left hand", "right": "Right hand", "both": "Both hands"}
+
+
+def side_label(side: str) -> str:
+    """``Left hand``, ``Right hand`` or ``Both hands``."""
+    return _SIDES.get(side, "Both hands")
+
+
 def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
     """The bubble for the current routine step, updated in place step by step."""
-    step = run.steps[run.index]
-    left_in_routine = (run.step_ends - at) + sum(s.seconds for s in run.steps[run.index + 1 :])
-    title = f"{run.title}: step {run.index + 1} of {len(run.steps)}"
-    body = (
-        f"{step.instruction}\n{format_duration(step.seconds)} for this step, "
-        f"{format_duration(left_in_routine)} left. Stop if anything hurts or tingles."
-    )
+    p = run.player
+    step = p.step
+    title = f"{p.routine.title}: step {p.index + 1} of {len(p.routine.steps)}"
+    lines = [
+        f"{side_label(step.side)}, {format_duration(step.seconds)}: {step.instruction}",
+        *step.cautions,
+        f"{format_duration(p.total_left(at))} left in this routine.",
+    ]
     actions: list[tuple[str, str]] = [("next", "Next")]
+    hint = "Next step: `rsiguard next`."
     if not policy.strict:
         actions.append(("stop", "Stop"))
-    return Notify(BREAK_SLOT, title, body, tuple(actions), "Stop with `rsiguard skip`.")
+        hint = "Next step: `rsiguard next`; stop: `rsiguard stop`."
+    return Notify(BREAK_SLOT, title, "\n".join(lines), tuple(actions), hint)
+
+
+GENERAL_SAFETY = (
+    "These routines are gentle self-care, not treatment, and they cannot diagnose anything.",
+    "Do not massage over open wounds, infections, a hot swollen joint or a recent fracture.",
+    "With fever, a blood clot, severe osteoporosis, a bleeding disorder or blood thinners, "
+    "ask a clinician first.",
+    "During a rheumatoid arthritis flare, keep to gentle movement only.",
+    "Stop if numbness, tingling or pain increases. Constant numbness, weakness, or wasting "
+    "at the base of the thumb is a reason to see a doctor.",
+)
+
+
+def safety_notice(routine: Routine) -> Notify:
+    """Shown once, before the first routine (reread with `rsiguard routines safety`)."""
+    notes = [*GENERAL_SAFETY, *routine.safety]
+    return Notify(
+        NOTICE_SLOT,
+        "Before your first routine",
+        "\n".join(notes) + "\nReread these with `rsiguard routines safety`.",
+        urgent=False,
+    )
 
 
 def daily_limit(policy: Policy) -> Notify:

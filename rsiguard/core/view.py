@@ -32,13 +32,30 @@ def status(state: State, at: float) -> dict[str, Any]:
     run = state.run
     brk = None
     if phase is Phase.IN_BREAK and run is not None:
+        p = run.player
+        step = p.step
+        actions = ["next"]
+        if snoozes_left(state) > 0:
+            actions.append("snooze")
+        if state.policy.skip_allowed:
+            actions.append("skip")
+        if not state.policy.strict:
+            actions.append("stop")
         brk = {
             "kind": run.kind.value,
-            "routine": run.title,
-            "step": run.index + 1,
-            "steps": len(run.steps),
-            "instruction": run.steps[run.index].instruction,
-            "step_left_s": round(max(0.0, run.step_ends - at), 1),
+            "routine_id": p.routine.id,
+            "routine": p.routine.title,
+            "step": p.index + 1,
+            "steps": len(p.routine.steps),
+            "instruction": step.instruction,
+            "side": step.side,
+            "illustration": step.illustration,
+            "cautions": list(step.cautions),
+            "step_seconds": round(step.seconds, 1),
+            "step_left_s": round(p.step_left(at), 1),
+            "routine_left_s": round(p.total_left(at), 1),
+            "safety": list(p.routine.safety),
+            "actions": actions,
         }
     return {
         "state": public_state(state, at),
