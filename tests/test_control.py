@@ -173,7 +173,10 @@ try:
 except OSError as exc:
     print(json.dumps({"connect_error": exc.errno}))
     raise SystemExit(0)
-s.sendall(b'{"cmd": "skip"}\\n')
+try:
+    s.sendall(b'{"cmd": "skip"}\\n')
+except OSError:
+    pass  # the daemon may answer and hang up before reading a refused peer's request
 print(s.recv(65536).decode().strip())
 """
 

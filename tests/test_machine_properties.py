@@ -106,6 +106,7 @@ def test_idle_of_a_breaks_length_always_counts_as_that_break(
     _play(sim, steps)
     if sim.state.phase in (Phase.IN_BREAK, Phase.PAUSED):
         return
+    policy = sim.state.policy  # a PolicyChanged may have replaced it
     pending = sim.state.pending
     gap = max(policy.idle_threshold, policy.micro.duration) + extra
     sim.advance(gap, suspended=suspended)  # a suspend is the same idle gap

@@ -32,7 +32,7 @@ illustration = "finger_fan"
 [[routine.step]]
 instruction = "Make a soft fist."
 seconds = 8
-illustration = "full_fist"
+illustration = "tendon_full_fist"
 
 [[routine.step]]
 instruction = "Let your hands rest."

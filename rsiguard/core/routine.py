@@ -13,9 +13,9 @@ _BUILTIN: dict[BreakKind, tuple[str, tuple[tuple[str, float, str], ...]]] = {
     BreakKind.MICRO: (
         "Loosen your hands",
         (
-            ("Let your hands drop to your sides and shake them loosely.", 1.0, "shake_out"),
+            ("Let your hands drop to your sides and shake them loosely.", 1.0, "rest"),
             ("Spread your fingers wide, then relax them; repeat slowly.", 1.0, "finger_fan"),
-            ("Look at something far away and breathe out slowly.", 1.0, "eyes_far"),
+            ("Look at something far away and breathe out slowly.", 1.0, "look_far"),
         ),
     ),
     BreakKind.REST: (
@@ -30,7 +30,7 @@ _BUILTIN: dict[BreakKind, tuple[str, tuple[tuple[str, float, str], ...]]] = {
                 "Tendon glides: straight hand, hook, full fist, tabletop, straight fist. "
                 "Hold each about 5 s; keep your wrist straight.",
                 2.0,
-                "hook_fist",
+                "tendon_hook",
             ),
             (
                 "Gently stretch each wrist: arm out, palm down, ease the fingers toward you "
@@ -46,7 +46,7 @@ _BUILTIN: dict[BreakKind, tuple[str, tuple[tuple[str, float, str], ...]]] = {
             (
                 "Touch your thumb to each fingertip in turn, making an O; both hands.",
                 1.0,
-                "thumb_to_finger",
+                "thumb_o",
             ),
             ("Let your hands rest in your lap and take a few slow breaths.", 1.0, "rest"),
         ),
