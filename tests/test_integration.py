@@ -122,7 +122,13 @@ def test_break_offer_actions_snooze_skip_start(desktop: Desktop, tmp_path: Path)
         assert isinstance(steps, list)
         assert steps[0]["replaces_id"] == offer["id"]  # the same bubble, updated
         assert status(env)["break"]["step"] == 1
-        wait_for(lambda: status(env)["today"]["breaks_taken"] == 1, timeout=20, what="done")
+        step_id = steps[0]["id"]
+        assert steps[0]["actions"][::2] == ["next", "stop", "default"]
+        fake.invoke(step_id, "next")
+        wait_for(lambda: status(env)["break"]["step"] == 2, what="the next step")
+        fake.invoke(step_id, "stop")  # early: counted as skipped
+        wait_for(lambda: status(env)["state"] != "in_break", what="routine stopped")
+        assert status(env)["today"]["breaks_skipped"] == 2
         closes = [c for c in fake.calls()[mark:] if c["method"] == "CloseNotification"]
         assert closes
 

@@ -274,7 +274,7 @@ def _start(state: State, event: ev.Event, at: float) -> Result:
     kind = event.kind or state.pending or BreakKind.MICRO
     routine = routine_for(state, kind)
     player, _ = Player.start(routine, at)
-    run = BreakRun(kind, player)
+    run = BreakRun(kind, player, at)
     effects: list[Effect] = []
     if not state.safety_seen:
         effects.append(text.safety_notice(routine))
@@ -307,8 +307,9 @@ def _stop(state: State, event: ev.Event, at: float) -> Result:
         return state, [_no("strict mode: the break runs to its end")]
     assert state.run is not None
     player = state.run.player
-    # Most of the routine done counts as a break taken; stopping earlier is a skip.
-    if player.total_left(at) <= player.routine.seconds / 2:
+    # Half the routine's time spent counts as a break taken (skipping steps with Next
+    # does not make it sooner); stopping earlier is a skip.
+    if at - state.run.started >= player.routine.seconds / 2 - EPS:
         player, fx = player.stop(at, Outcome.STOPPED)
         state, effects = _played(state, player, fx, at)
         return state, [*effects, _ok("break stopped; counted as taken")]

@@ -42,6 +42,7 @@ class BreakRun:
 
     kind: BreakKind
     player: Player
+    started: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
