@@ -147,6 +147,8 @@ class Daemon:
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
+                # Its own session: Ctrl-C on a foreground daemon must not hit the window.
+                start_new_session=True,
             )
         except OSError as exc:
             log.warning("cannot open the break window: %s", exc)

@@ -154,7 +154,7 @@ def test_strict_mode_offers_only_start() -> None:
     assert not sim.command(ev.Snooze()).ok
     assert not sim.command(ev.Skip()).ok
     assert sim.command(ev.StartBreak()).ok
-    assert [k for k, _ in sim.notifications()[-1].actions] == ["next"]
+    assert [k for k, _ in sim.notifications()[-1].actions] == []
     assert not sim.command(ev.StopRoutine()).ok
 
 
@@ -416,7 +416,7 @@ def test_status_describes_the_running_step_and_allowed_actions() -> None:
     sim.command(ev.StartBreak(BreakKind.REST))
     brk = status(sim.state, sim.t)["break"]
     assert brk["routine_id"] == "builtin_rest" and brk["step"] == 1
-    assert brk["actions"] == ["next"]  # strict: no snooze, skip or stop
+    assert brk["actions"] == []  # strict: no next, snooze, skip or stop
     assert brk["illustration"] and brk["side"] == "both"
     assert brk["routine_left_s"] == pytest.approx(300, abs=0.5)
 

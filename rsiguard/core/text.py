@@ -48,10 +48,10 @@ def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
         *step.cautions,
         f"{format_duration(p.total_left(at))} left in this routine.",
     ]
-    actions: list[tuple[str, str]] = [("next", "Next")]
-    hint = "Next step: `rsiguard next`."
+    actions: list[tuple[str, str]] = []
+    hint = "Strict mode: each step runs its time."
     if not policy.strict:
-        actions.append(("stop", "Stop"))
+        actions = [("next", "Next"), ("stop", "Stop")]
         hint = "Next step: `rsiguard next`; stop: `rsiguard stop`."
     return Notify(BREAK_SLOT, title, "\n".join(lines), tuple(actions), hint)
 

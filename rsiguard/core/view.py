@@ -34,7 +34,7 @@ def status(state: State, at: float) -> dict[str, Any]:
     if phase is Phase.IN_BREAK and run is not None:
         p = run.player
         step = p.step
-        actions = ["next"]
+        actions = [] if state.policy.strict else ["next"]
         if snoozes_left(state) > 0:
             actions.append("snooze")
         if state.policy.skip_allowed:
