@@ -1,8 +1,10 @@
-"""The activity monitor adapter, driven for real: Xvfb, pynput, xdotool input.
+"""The activity monitor adapter, driven for real: Xvfb, xdotool input, the default backend.
 
-Each test runs an asyncio loop in a background thread (the daemon's situation: the
-monitor is started and stopped on the loop thread) and waits on conditions with
-``wait_for``; the only fixed waits are observation windows for "nothing happens".
+The default backend ("auto") is xrecord on X11 and pynput elsewhere; the tests that
+matter most for either (wake-ups, privacy, display loss) run against both. Each test
+runs an asyncio loop in a background thread (the daemon's situation: the monitor is
+started and stopped on the loop thread) and waits on conditions with ``wait_for``; the
+only fixed waits are observation windows for "nothing happens".
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 import textwrap
 import threading
 import time
+import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,13 +30,24 @@ from typing import TypeVar
 
 import pytest
 
-from rsiguard.adapters.activity import ActivityMonitor
+from rsiguard.adapters import xrecord
+from rsiguard.adapters.activity import ActivityMonitor, _Pynput, counting
 from rsiguard.core.events import ActivitySample
 from tests.desktop import process, require, wait_for, xvfb
 
 T = TypeVar("T")
 X11 = sys.platform not in ("darwin", "win32")
-LOGGER = "rsiguard.adapters.activity"
+LOGGER = "rsiguard.adapters"  # both activity.py and xrecord.py log below it
+DEFAULT = "xrecord" if X11 else "pynput"  # what "auto" runs
+# Threads a started monitor adds besides the loop: xrecord's supervisor reads RECORD
+# itself; pynput's supervisor waits while a keyboard and a mouse listener count.
+THREADS = {"auto": 1 if X11 else 3, "pynput": 3}
+BOTH = pytest.mark.parametrize("backend", ["auto", "pynput"])
+
+
+def ready_status(backend: str, display: str) -> str:
+    """The status once ``backend`` counts on ``display``."""
+    return f"{DEFAULT if backend == 'auto' else backend} (X11 {display})"
 
 
 class Harness:
@@ -113,22 +127,25 @@ def display() -> Iterator[str]:
 
 
 @contextmanager
-def running(display: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
-    """A started monitor whose listeners are ready (status says pynput), stopped after."""
+def running(
+    display: str, monkeypatch: pytest.MonkeyPatch, backend: str = "auto"
+) -> Iterator[Harness]:
+    """A started monitor whose backend counts (status says so), stopped after."""
     # DISPLAY only in env: the monitor must export it for pynput itself.
     monkeypatch.delenv("DISPLAY", raising=False)
-    h = Harness({"DISPLAY": display})
+    h = Harness({"DISPLAY": display}, backend)
+    ready = ready_status(backend, display)
     try:
         h.call(h.monitor.start)
         assert os.environ.get("DISPLAY") == display
-        wait_for(lambda: h.status() == f"pynput (X11 {display})", what="listeners ready")
+        wait_for(lambda: h.status() == ready, what="backend ready")
         yield h
     finally:
         took = h.close()
         assert took < 1.0, f"stop() took {took:.2f}s"
     assert h.final_status == "stopped"
     # start() and stop() set the status silently; on_change hears only what came later.
-    assert h.changes == [f"pynput (X11 {display})"]
+    assert h.changes == [ready]
 
 
 def drained(h: Harness, window: float) -> None:
@@ -207,13 +224,16 @@ def _switches(tids: list[int]) -> int:
 
 
 @pytest.mark.integration
-def test_idle_means_no_posts_and_no_wakeups(display: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@BOTH
+def test_idle_means_no_posts_and_no_wakeups(
+    display: str, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
     if not Path("/proc/self/task").is_dir():
         pytest.skip("no /proc: cannot count wake-ups")
     earlier = set(threading.enumerate())  # e.g. earlier tests' listeners awaiting an event
-    with running(display, monkeypatch) as h:
+    with running(display, monkeypatch, backend) as h:
         ours = [t.native_id for t in set(threading.enumerate()) - earlier if t.native_id]
-        assert len(ours) == 4  # loop, supervisor, keyboard and mouse listeners
+        assert len(ours) == 1 + THREADS[backend], ours  # the loop and the monitor's
         quiet = _switches(ours)
         xdo(display, "key", "a")
         wait_for(lambda: h.total().keys == 1, what="one key")
@@ -248,6 +268,8 @@ def _reachable(root: object, depth: int) -> Iterator[object]:
             children = [*obj.keys(), *obj.values()]
         elif isinstance(obj, list | tuple | set | frozenset):
             children = list(obj)
+        elif isinstance(obj, types.MethodType):  # e.g. a backend's halt: its object
+            children = [obj.__self__]
         elif hasattr(obj, "__dict__") and not str(type(obj).__module__).startswith(
             ("pynput", "Xlib", "asyncio", "threading", "concurrent")
         ):
@@ -256,36 +278,43 @@ def _reachable(root: object, depth: int) -> Iterator[object]:
 
 
 def test_key_callback_never_touches_the_key() -> None:
-    """Static proof: the press callback's key parameter is not referenced at all."""
-    fn = ActivityMonitor._on_press
+    """Static proof: pynput's press callback's key parameter is not referenced at all.
+
+    (xrecord's counterpart, that the keycode byte is never read, is in test_backends.py.)
+    """
+    fn = _Pynput._on_press
     tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     func = tree.body[0]
     assert isinstance(func, ast.FunctionDef)
     params = [a.arg for a in func.args.args[1:]]
     used = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
     assert params and not set(params) & used, (params, used)
-    assert not hasattr(ActivityMonitor, "_on_release")  # releases are not even listened to
+    assert not hasattr(_Pynput, "_on_release")  # releases are not even listened to
 
 
 @pytest.mark.integration
+@BOTH
 def test_no_key_identity_leaks(
     display: str,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
+    backend: str,
 ) -> None:
     import pynput.keyboard
 
     secret = "hunterzwosecret"
     caplog.set_level(logging.DEBUG)
-    with running(display, monkeypatch) as h:
+    with running(display, monkeypatch, backend) as h:
         xdo(display, "type", secret)
         wait_for(lambda: h.total().keys >= len(secret), what="secret typed")
         assert h.total().keys == len(secret)
         texts = [repr(s) for s in h.samples()]
         texts += [repr(h.monitor), h.status(), *h.changes]
-        for obj in _reachable(vars(h.monitor), depth=4):
+        for obj in _reachable(vars(h.monitor), depth=6):
             assert not isinstance(obj, pynput.keyboard.Key | pynput.keyboard.KeyCode), obj
+            # Raw X data (xrecord's 32-byte units, keycodes in byte 1) is never kept.
+            assert not isinstance(obj, bytes | bytearray | memoryview), obj
             texts.append(repr(obj))
         out, err = capfd.readouterr()
         texts += [out, err, caplog.text]
@@ -355,7 +384,7 @@ def test_unreachable_display_waits_and_stops_promptly(monkeypatch: pytest.Monkey
             return h.monitor.status
 
         started = h.call(start_and_read)
-        assert started == f"starting: pynput (X11 {name})"
+        assert started == f"starting: {DEFAULT} (X11 {name})"
         wait_for(lambda: h.status() == want, timeout=5, what="waiting status")
     finally:
         assert h.close() < 1.0
@@ -383,14 +412,15 @@ def test_display_that_appears_later_is_used(monkeypatch: pytest.MonkeyPatch) -> 
         wait_for(lambda: h.status() == waiting, timeout=5, what="waiting status")
         argv = ["Xvfb", name, "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"]
         with process(argv, os.environ):
-            wait_for(lambda: h.status() == f"pynput (X11 {name})", timeout=10, what="connect")
+            ready = ready_status("auto", name)
+            wait_for(lambda: h.status() == ready, timeout=10, what="connect")
             xdo(name, "key", "a")
             wait_for(lambda: h.total() == ActivitySample(keys=1), what="counting")
             h.close()
     finally:
         if h.thread.is_alive():
             h.close()
-    assert h.changes == [waiting, f"pynput (X11 {name})"]
+    assert h.changes == [waiting, ready]
 
 
 # --- the X server goes away -----------------------------------------------------------
@@ -412,10 +442,12 @@ def _our_xvfbs() -> set[int]:
 
 
 @pytest.mark.integration
+@BOTH
 def test_display_lost_then_back(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
+    backend: str,
 ) -> None:
     require("Xvfb", "xdotool")
     caplog.set_level(logging.INFO, logger=LOGGER)
@@ -423,11 +455,11 @@ def test_display_lost_then_back(
     before = _our_xvfbs()
     with xvfb() as name:
         (pid,) = _our_xvfbs() - before
-        h = Harness({"DISPLAY": name})
+        h = Harness({"DISPLAY": name}, backend)
         try:
             h.call(h.monitor.start)
-            ready = f"pynput (X11 {name})"
-            wait_for(lambda: h.status() == ready, what="listeners ready")
+            ready = ready_status(backend, name)
+            wait_for(lambda: h.status() == ready, what="backend ready")
             xdo(name, "click", "1")
             wait_for(lambda: h.total().clicks == 1, what="a click")
 
@@ -453,3 +485,69 @@ def test_display_lost_then_back(
     err = capfd.readouterr().err
     assert "Traceback" not in err and "Exception in thread" not in err, err
     assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
+
+
+# --- choosing a backend ---------------------------------------------------------------
+
+
+def test_counting_names_the_working_statuses() -> None:
+    for status in ("xrecord (X11 :1)", "pynput (darwin)", "starting: xrecord (X11 :1)"):
+        assert counting(status), status
+    for status in ("none: no DISPLAY", "lost: X display :1 closed; retrying", "stopped"):
+        assert not counting(status), status
+
+
+def test_xrecord_needs_x11(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rsiguard.adapters.activity.X11", False)
+    h = Harness({}, backend="xrecord")
+    try:
+        h.call(h.monitor.start)
+        assert h.status() == f"none: xrecord needs X11, not {sys.platform}"
+    finally:
+        h.close()
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not X11, reason="X11 only")
+def test_auto_falls_back_to_pynput_when_xrecord_is_unavailable(
+    display: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse(self: xrecord.RecordReader) -> None:
+        raise xrecord.RecordUnavailable("RECORD extension missing")
+
+    monkeypatch.setattr(xrecord.RecordReader, "open", refuse)
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    h = Harness({"DISPLAY": display})
+    try:
+        h.call(h.monitor.start)
+        wait_for(lambda: h.status() == f"pynput (X11 {display})", what="pynput instead")
+        xdo(display, "key", "a")
+        wait_for(lambda: h.total() == ActivitySample(keys=1), what="counting")
+    finally:
+        assert h.close() < 1.0
+    assert h.changes == [f"pynput (X11 {display})"]
+    said = [r.getMessage() for r in caplog.records if "xrecord unavailable" in r.getMessage()]
+    assert said == [
+        "activity monitor: xrecord unavailable (RECORD extension missing); using the next backend"
+    ]
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not X11, reason="X11 only")
+def test_xrecord_without_the_record_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server without RECORD: explicit xrecord gives up for good, with the reason."""
+    require("Xvfb")
+    name = _free_display()
+    argv = ["Xvfb", name, "-nolisten", "tcp", "-noreset", "-extension", "RECORD"]
+    with process(argv, os.environ):
+        wait_for(lambda: Path(f"/tmp/.X11-unix/X{name[1:]}").exists(), what="Xvfb socket")
+        monkeypatch.delenv("DISPLAY", raising=False)
+        h = Harness({"DISPLAY": name}, backend="xrecord")
+        want = "none: xrecord unavailable (RECORD extension missing)"
+        try:
+            h.call(h.monitor.start)
+            wait_for(lambda: h.status() == want, timeout=10, what="unavailable status")
+        finally:
+            h.close()
+        assert h.changes == [want]
