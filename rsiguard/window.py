@@ -283,6 +283,8 @@ class BreakWindow:
                 if cmd in visible:
                     self.buttons[cmd].pack(side=tk.RIGHT, padx=(10, 0))
             self._report_soon()
+            if self.debug:
+                self._say_debug(buttons=list(visible))
         self._draw_time()
 
     def _draw_time(self) -> None:
