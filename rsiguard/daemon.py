@@ -21,7 +21,7 @@ from typing import Any
 from rsiguard import __version__
 from rsiguard.adapters import statefile
 from rsiguard.adapters import systemd as sd
-from rsiguard.adapters.activity import ActivityMonitor
+from rsiguard.adapters.activity import ActivityMonitor, counting
 from rsiguard.adapters.notify import Notifier, open_notifier
 from rsiguard.adapters.screenlock import ScreenLockWatcher
 from rsiguard.adapters.timers import WakeTimer
@@ -171,8 +171,8 @@ class Daemon:
                 log.info("notification action %s refused: %s", key, reply.message)
 
     def _on_input_change(self, status: str) -> None:
-        working = not status.startswith(("lost", "waiting", "none"))
-        log.log(logging.INFO if working else logging.WARNING, "input: %s", status)
+        level = logging.INFO if counting(status) else logging.WARNING
+        log.log(level, "input: %s", status)
 
     def _on_lock(self, locked: bool) -> None:
         self.dispatch(ev.ScreenLock(locked))
