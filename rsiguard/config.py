@@ -37,6 +37,9 @@ from rsiguard.config_sources import (
 )
 from rsiguard.core.durations import parse_duration
 from rsiguard.core.policy import BreakPolicy, IntensityPolicy, Policy
+from rsiguard.loaded import ConfigError, Loaded
+
+__all__ = ["KEYS", "ConfigError", "Loaded", "check_file", "load"]
 
 __all__ = ["ConfigError", "Loaded", "check_file", "load"]
 
@@ -223,28 +226,6 @@ _CHILDREN: dict[str, list[str]] = {}
 for _key, _, _ in _walk(ConfigModel):
     _CHILDREN.setdefault(_key.rpartition(".")[0], []).append(_key.rpartition(".")[2])
 _SCHEMA = SchemaInfo(durations=_DURATION_KEYS, children=_CHILDREN)
-
-
-class ConfigError(Exception):
-    """Invalid configuration; ``str()`` is the user-facing message (one line per problem)."""
-
-    def __init__(self, message: str | list[str]) -> None:
-        self.lines = [message] if isinstance(message, str) else list(message)
-        super().__init__("\n".join(self.lines))
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """The effective configuration and where each value came from."""
-
-    policy: Policy
-    notify_backend: str
-    input_backend: str
-    values: dict[str, object]
-    origins: dict[str, str]
-    sources: list[str]
-    locked_keys: list[str]
-    warnings: list[str]
 
 
 def _shown(key: str, value: object) -> object:

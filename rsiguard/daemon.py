@@ -25,7 +25,6 @@ from rsiguard.adapters.activity import ActivityMonitor, counting
 from rsiguard.adapters.notify import Notifier, open_notifier
 from rsiguard.adapters.screenlock import ScreenLockWatcher
 from rsiguard.adapters.timers import WakeTimer
-from rsiguard.config import ConfigError, Loaded, load
 from rsiguard.control import SCHEMA_VERSION, Request, Response, error
 from rsiguard.core import events as ev
 from rsiguard.core.effects import (
@@ -38,12 +37,12 @@ from rsiguard.core.effects import (
     Schedule,
 )
 from rsiguard.core.machine import initial_state, step
-from rsiguard.core.policy import BreakKind, Policy
+from rsiguard.core.policy import BreakKind
 from rsiguard.core.view import status as status_view
 from rsiguard.exitcodes import Exit
 from rsiguard.paths import socket_path, state_dir
-from rsiguard.routines.loader import CatalogError, builtin_catalog, load_catalog
 from rsiguard.server import AlreadyRunning, ControlServer, UnsafeDirectory
+from rsiguard.validate import Validated, ValidationFailed, in_child, in_child_async
 
 log = logging.getLogger("rsiguard")
 
@@ -71,11 +70,14 @@ def today() -> str:
 class Daemon:
     """The running daemon: state, adapters, and the control server."""
 
-    def __init__(self, env: Mapping[str, str], loaded: Loaded, user_file: Path | None) -> None:
+    def __init__(
+        self, env: Mapping[str, str], validated: Validated, user_file: Path | None
+    ) -> None:
         self.env = env
-        self.loaded = loaded
+        self.validated = validated
+        self.loaded = validated.loaded
         self.user_file = user_file
-        self.state = initial_state(loaded.policy)
+        self.state = initial_state(self.loaded.policy)
         self.state_path = state_dir(env) / "state.json"
         self.server = ControlServer(socket_path(env), self._handle)
         self.timer = WakeTimer(self._wake)
@@ -219,21 +221,22 @@ class Daemon:
         )
         return data
 
-    def _with_catalog(self, loaded: Loaded) -> Policy:
-        """The loaded policy with the routine catalog attached; raises CatalogError."""
-        catalog = load_catalog(self.env)
-        for notice in catalog.notices:
+    def _log_validated(self, v: Validated) -> None:
+        for notice in v.notices:
             log.info("%s", notice)
-        return replace(loaded.policy, routines=catalog.routines)
+        if v.catalog_error:
+            log.error("routine files not used, built-in routines only:\n%s", v.catalog_error)
+        for warning in v.loaded.warnings:
+            log.warning("%s", warning)
 
-    def reload(self) -> Response:
-        """Re-read config; a bad file keeps the last good config running."""
+    async def reload(self) -> Response:
+        """Re-read config (validated in a child); a bad file keeps the last good one running."""
         try:
-            loaded = load(self.env, self.user_file)
-            policy = self._with_catalog(loaded)
-        except (ConfigError, CatalogError) as exc:
+            validated = await in_child_async(self.env, self.user_file)
+        except ValidationFailed as exc:
             log.error("reload failed, keeping the previous configuration:\n%s", exc)
             return error(f"configuration not reloaded, previous one kept:\n{exc}", Exit.BAD_CONFIG)
+        loaded = validated.loaded
         restart = [
             name
             for name, old, new in (
@@ -243,9 +246,8 @@ class Daemon:
             if old != new
         ]
         self.loaded = loaded
-        for warning in loaded.warnings:
-            log.warning("%s", warning)
-        replies = self.dispatch(ev.PolicyChanged(policy))
+        self._log_validated(validated)
+        replies = self.dispatch(ev.PolicyChanged(loaded.policy))
         if restart:
             note = f"{', '.join(restart)} changed: takes effect when rsiguard restarts"
             log.warning("%s", note)
@@ -257,8 +259,6 @@ class Daemon:
         """Answer one control request (also used in-process by tests)."""
         if req.cmd == "status":
             return Response(True, "", self.status())
-        if req.cmd == "reload":
-            return self.reload()
         duration = req.args.get("duration")
         kind = req.args.get("kind")
         events: dict[str, ev.Event] = {
@@ -279,15 +279,20 @@ class Daemon:
         return error(reply.message, Exit.REFUSED)
 
     def _sighup(self) -> None:
+        self._spawn(self._reload_for_systemd())
+
+    async def _reload_for_systemd(self) -> None:
         sd.reloading(self.env)
         try:
-            self.reload()
+            await self.reload()
         except Exception:  # a bug: log it, and still tell systemd the reload is over
             log.exception("reload failed")
         finally:
             sd.ready(self.env, "watching")
 
     async def _handle(self, req: Request) -> Response:
+        if req.cmd == "reload":
+            return await self.reload()
         return self.command(req)
 
     # --- life cycle ------------------------------------------------------------
@@ -313,18 +318,11 @@ class Daemon:
         return Exit.OK
 
     async def _start_adapters(self, loop: asyncio.AbstractEventLoop) -> None:
-        try:
-            policy = self._with_catalog(self.loaded)
-        except CatalogError as exc:
-            log.error("routine files not used, built-in routines only:\n%s", exc)
-            policy = replace(self.loaded.policy, routines=builtin_catalog().routines)
-        self.state = replace(self.state, policy=policy)
         saved = statefile.load(self.state_path)
         self.state = replace(self.state, today=replace(self.state.today, day=today()))
         if saved is not None:
             self.state = statefile.restore(self.state, saved, today(), time.time())
-        for warning in self.loaded.warnings:
-            log.warning("%s", warning)
+        self._log_validated(self.validated)
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
         loop.add_signal_handler(signal.SIGHUP, self._sighup)
@@ -365,8 +363,8 @@ def run(env: Mapping[str, str], user_file: Path | None, verbose: bool = False) -
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        loaded = load(env, user_file)
-    except ConfigError as exc:
+        validated = in_child(env, user_file)
+    except ValidationFailed as exc:
         print(f"rsiguard: bad configuration:\n{exc}", file=sys.stderr)
         return Exit.BAD_CONFIG
-    return asyncio.run(Daemon(env, loaded, user_file).run())
+    return asyncio.run(Daemon(env, validated, user_file).run())

@@ -1,0 +1,112 @@
+"""Validate config and routines in a short-lived child process.
+
+pydantic and pydantic-settings are the largest part of the daemon's memory, yet they are
+needed only to read the configuration. The daemon therefore runs ``python -m
+rsiguard.validate`` at start and at reload: the child loads and validates everything
+and hands back plain frozen dataclasses (pickled over a pipe to its parent, the same
+user's own program), then exits and takes pydantic's memory with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rsiguard.loaded import Loaded
+
+TIMEOUT = 60.0
+
+
+class ValidationFailed(Exception):
+    """The configuration or a routine file is invalid; ``str()`` says where and why."""
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The loaded config with the routine catalog attached to its policy."""
+
+    loaded: Loaded
+    notices: tuple[str, ...]
+    # Set when routine files were bad and only the built-in catalog is attached.
+    catalog_error: str = ""
+
+
+def validate(env: Mapping[str, str], user_file: Path | None) -> Validated:
+    """Load and validate in this process (what the child runs)."""
+    from rsiguard.config import ConfigError, load
+    from rsiguard.routines.loader import CatalogError, builtin_catalog, load_catalog
+
+    try:
+        loaded = load(env, user_file)
+    except ConfigError as exc:
+        raise ValidationFailed(str(exc)) from None
+    error = ""
+    try:
+        catalog = load_catalog(env)
+    except CatalogError as exc:
+        error, catalog = str(exc), builtin_catalog()
+    policy = replace(loaded.policy, routines=catalog.routines)
+    return Validated(replace(loaded, policy=policy), catalog.notices, error)
+
+
+def _argv(user_file: Path | None) -> list[str]:
+    return [sys.executable, "-m", "rsiguard.validate", str(user_file) if user_file else ""]
+
+
+def _env(env: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k != "NOTIFY_SOCKET"}
+
+
+def _decode(code: int, out: bytes, err: bytes) -> Validated:
+    if code == 0:
+        result = pickle.loads(out)
+        if isinstance(result, Validated):
+            return result
+    if code == 5:
+        raise ValidationFailed(err.decode(errors="replace").strip())
+    raise RuntimeError(f"config validation exited {code}: {err.decode(errors='replace')}")
+
+
+def in_child(env: Mapping[str, str], user_file: Path | None) -> Validated:
+    """Validate in a child process (blocking; used once at start)."""
+    done = subprocess.run(_argv(user_file), env=_env(env), capture_output=True, timeout=TIMEOUT)
+    return _decode(done.returncode, done.stdout, done.stderr)
+
+
+async def in_child_async(env: Mapping[str, str], user_file: Path | None) -> Validated:
+    """Validate in a child process without blocking the loop (reload)."""
+    proc = await asyncio.create_subprocess_exec(
+        *_argv(user_file),
+        env=_env(env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    return _decode(proc.returncode or 0, out, err)
+
+
+def main() -> int:
+    """Child entry: validate, write the pickled result to stdout; exit 5 on bad config."""
+    user_file = Path(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else None
+    try:
+        result = validate(os.environ, user_file)
+    except ValidationFailed as exc:
+        sys.stderr.write(str(exc))
+        return 5
+    sys.stdout.buffer.write(pickle.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    # Run the imported module's main, so pickled classes are named rsiguard.validate.*,
+    # not __main__.*, and the parent can load them.
+    from rsiguard.validate import main as _main
+
+    raise SystemExit(_main())
