@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from rsiguard import paths
@@ -38,6 +38,7 @@ from rsiguard.config_sources import (
 from rsiguard.core.durations import parse_duration
 from rsiguard.core.policy import BreakPolicy, IntensityPolicy, Policy
 from rsiguard.loaded import ConfigError, Loaded
+from rsiguard.routines.model import CONTRAINDICATIONS, TARGETS
 
 __all__ = ["KEYS", "ConfigError", "Loaded", "check_file", "load"]
 
@@ -133,42 +134,28 @@ class NotificationSettings(BaseModel):
     backend: Literal["auto", "dbus", "plyer", "log"] = "auto"
 
 
-TargetId = Literal[
-    "rsi",
-    "carpal_tunnel",
-    "hand_wrist_pain",
-    "forearm",
-    "arthritis",
-    "rheumatoid_arthritis",
-    "swelling",
-    "stress",
-    "anxiety",
-    "eyes",
-]
-AvoidId = Literal[
-    "recent_fracture",
-    "open_wound",
-    "acute_inflammation",
-    "ra_flare",
-    "blood_thinners",
-    "bleeding_disorder",
-    "blood_clot",
-    "severe_osteoporosis",
-    "fever",
-    "numbness",
-]
+def _known(vocabulary: Mapping[str, str], what: str) -> Callable[[list[str]], list[str]]:
+    """A validator accepting only ids from ``vocabulary`` (one source of truth: the model)."""
+
+    def check(ids: list[str]) -> list[str]:
+        unknown = [i for i in ids if i not in vocabulary]
+        if unknown:
+            raise ValueError(f"unknown {what} {unknown[0]!r}; known: {', '.join(vocabulary)}")
+        return ids
+
+    return check
 
 
-def _default_targets() -> list[TargetId]:
-    return ["rsi"]
+TargetIds = Annotated[list[str], AfterValidator(_known(TARGETS, "target"))]
+AvoidIds = Annotated[list[str], AfterValidator(_known(CONTRAINDICATIONS, "condition"))]
 
 
 class RoutineSettings(BaseModel):
     """``[routines]``: what the guided routines should help with, and what to avoid."""
 
     model_config = _SECTION
-    targets: list[TargetId] = Field(default_factory=_default_targets, min_length=1)
-    avoid: list[AvoidId] = Field(default_factory=list)
+    targets: TargetIds = Field(default_factory=lambda: ["rsi"], min_length=1)
+    avoid: AvoidIds = Field(default_factory=list)
     window: bool = _DEFAULT.window
 
 

@@ -545,3 +545,10 @@ def test_loaded_is_frozen(dirs: Dirs) -> None:
     with pytest.raises(AttributeError):
         loaded.notify_backend = "log"  # type: ignore[misc]
     assert isinstance(loaded, Loaded)
+
+
+def test_unknown_routine_target_and_condition_are_named(dirs: Dirs) -> None:
+    dirs.write(dirs.user, '[routines]\ntargets = ["forarm"]\navoid = ["flu"]\n')
+    message = errors_of(dirs)
+    assert f"{dirs.user}: routines.targets" in message and "unknown target 'forarm'" in message
+    assert "unknown condition 'flu'" in message
