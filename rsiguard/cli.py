@@ -137,6 +137,10 @@ def main(
     if args.cmd == "run":
         from pathlib import Path
 
+        # The daemon never speaks TLS, but asyncio imports ssl (and maps libcrypto,
+        # about 4 MB resident) unless told it is absent; asyncio copes with that.
+        sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
+
         from rsiguard.daemon import run
 
         return run(env, Path(args.config) if args.config else None, args.verbose)
