@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rsiguard.core.accrual import micro_factor
-from rsiguard.core.machine import active_until_due, snoozes_left
 from rsiguard.core.state import Phase, State
+from rsiguard.core.timing import active_until_due, snoozes_left
 
 
 def public_state(state: State, at: float) -> str:
