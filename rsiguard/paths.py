@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -34,6 +33,8 @@ def runtime_dir(env: Mapping[str, str]) -> Path:
     base = env.get("XDG_RUNTIME_DIR")
     if base:
         return Path(base) / "rsiguard"
+    import tempfile  # only here: the quick CLI commands should not pay for it
+
     return Path(tempfile.gettempdir()) / f"rsiguard-{os.getuid()}"
 
 
