@@ -65,14 +65,19 @@ def _number_or_none(args: Mapping[str, Any], key: str) -> None:
         raise ProtocolError(f"argument {key!r} must be a non-negative number of seconds")
 
 
+def _load(raw: bytes, what: str) -> object:
+    """The JSON value in ``raw``, within the size limit."""
+    if len(raw) > MAX_MESSAGE:
+        raise ProtocolError(f"{what} larger than {MAX_MESSAGE} bytes")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"{what} is not JSON: {exc}") from None
+
+
 def decode_request(raw: bytes) -> Request:
     """Parse and validate one request; raise :class:`ProtocolError` with a reason."""
-    if len(raw) > MAX_MESSAGE:
-        raise ProtocolError(f"request larger than {MAX_MESSAGE} bytes")
-    try:
-        obj = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"request is not JSON: {exc}") from None
+    obj = _load(raw, "request")
     if not isinstance(obj, dict):
         raise ProtocolError("request must be a JSON object")
     cmd, args = obj.get("cmd"), obj.get("args", {})
@@ -100,12 +105,7 @@ def encode_response(resp: Response) -> bytes:
 
 def decode_response(raw: bytes) -> Response:
     """Parse a reply; raise :class:`ProtocolError` for anything malformed."""
-    if len(raw) > MAX_MESSAGE:
-        raise ProtocolError(f"reply larger than {MAX_MESSAGE} bytes")
-    try:
-        obj = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"reply is not JSON: {exc}") from None
+    obj = _load(raw, "reply")
     if not isinstance(obj, dict) or not isinstance(obj.get("ok"), bool):
         raise ProtocolError("reply must be an object with a boolean 'ok'")
     if obj["ok"]:

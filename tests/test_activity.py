@@ -118,14 +118,6 @@ def xdo(display: str, *args: str) -> None:
     subprocess.run(["xdotool", *args], env=env, check=True, timeout=20)
 
 
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    """One Xvfb for the module (a fresh one per test would cost time for nothing)."""
-    require("Xvfb", "xdotool")
-    with xvfb() as name:
-        yield name
-
-
 @contextmanager
 def running(
     display: str, monkeypatch: pytest.MonkeyPatch, backend: str = "auto"

@@ -23,7 +23,7 @@ import pytest
 
 from rsiguard.adapters.xrecord import RecordReader, RecordUnavailable, xauth_cookie
 from rsiguard.core.events import ActivitySample
-from tests.desktop import process, require, wait_for, xvfb
+from tests.desktop import process, require, wait_for
 from tests.test_activity import Harness, _free_display, xdo
 
 X11 = sys.platform not in ("darwin", "win32")
@@ -51,13 +51,6 @@ def drive(display: str) -> None:
     xdo(display, "type", "--delay", "5", TEXT)
     for button, presses in CLICKS + STEPS:  # where the pointer is: no distance added
         xdo(display, "click", "--repeat", str(presses), "--delay", "5", button)
-
-
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    require("Xvfb", "xdotool")
-    with xvfb() as name:
-        yield name
 
 
 @contextmanager
