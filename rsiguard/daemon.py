@@ -117,7 +117,8 @@ class Daemon:
                 self.timer.set(effect.at, at)
             elif isinstance(effect, Record):
                 routine = f" (routine {effect.routine})" if effect.routine else ""
-                log.info("%s break: %s%s", effect.kind, effect.outcome, routine)
+                what = "pause" if effect.kind == "pause" else f"{effect.kind} break"
+                log.info("%s: %s%s", what, effect.outcome, routine)
             elif isinstance(effect, OpenWindow):
                 self._spawn(self._open_window())
             elif isinstance(effect, Reply):
