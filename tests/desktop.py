@@ -29,6 +29,7 @@ PACKAGES = {
     "systemd-analyze": "systemd",
     "setpriv": "util-linux",
     "tmux": "tmux",
+    "desktop-file-validate": "desktop-file-utils",
 }
 
 _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
