@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import pickle
 import signal
 import sys
 import time
@@ -234,7 +235,7 @@ class Daemon:
         """Re-read config (validated in a child); a bad file keeps the last good one running."""
         try:
             validated = await in_child_async(self.env, self.user_file)
-        except ValidationFailed as exc:
+        except (ValidationFailed, RuntimeError, OSError, pickle.UnpicklingError) as exc:
             log.error("reload failed, keeping the previous configuration:\n%s", exc)
             return error(f"configuration not reloaded, previous one kept:\n{exc}", Exit.BAD_CONFIG)
         loaded = validated.loaded
@@ -368,4 +369,8 @@ def run(env: Mapping[str, str], user_file: Path | None, verbose: bool = False) -
     except ValidationFailed as exc:
         print(f"rsiguard: bad configuration:\n{exc}", file=sys.stderr)
         return Exit.BAD_CONFIG
+    except (RuntimeError, OSError, pickle.UnpicklingError) as exc:
+        log.exception("cannot check the configuration")
+        print(f"rsiguard: cannot check the configuration: {exc}", file=sys.stderr)
+        return Exit.ERROR
     return asyncio.run(Daemon(env, validated, user_file).run())

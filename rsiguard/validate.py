@@ -75,7 +75,10 @@ def _decode(code: int, out: bytes, err: bytes) -> Validated:
 
 def in_child(env: Mapping[str, str], user_file: Path | None) -> Validated:
     """Validate in a child process (blocking; used once at start)."""
-    done = subprocess.run(_argv(user_file), env=_env(env), capture_output=True, timeout=TIMEOUT)
+    try:
+        done = subprocess.run(_argv(user_file), env=_env(env), capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise ValidationFailed(f"checking the configuration took over {TIMEOUT:.0f} s") from None
     return _decode(done.returncode, done.stdout, done.stderr)
 
 
@@ -88,7 +91,12 @@ async def in_child_async(env: Mapping[str, str], user_file: Path | None) -> Vali
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise ValidationFailed(f"checking the configuration took over {TIMEOUT:.0f} s") from None
     return _decode(proc.returncode or 0, out, err)
 
 

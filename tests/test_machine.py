@@ -428,3 +428,16 @@ def test_an_ignored_micro_break_turns_into_the_rest_break() -> None:
     sim.type_for(2500)  # typing on, ignoring it, until the rest break is owed
     assert status(sim.state, sim.t)["next_break"]["kind"] == "rest"
     assert sim.notifications()[-1].title == "Time for a rest break"
+
+
+def test_next_through_every_step_is_no_way_around_the_stop_rules() -> None:
+    sim = Sim(Policy(allow_skip=False))
+    sim.type_until("due")
+    assert sim.command(ev.StartBreak()).ok
+    steps = len(sim.state.run.player.routine.steps) if sim.state.run else 0
+    replies = [sim.command(ev.NextStep()) for _ in range(steps)]
+    assert all(r.ok for r in replies[:-1])
+    assert not replies[-1].ok and "half" in replies[-1].message
+    assert sim.state.phase is Phase.IN_BREAK and sim.state.today.breaks_taken == 0
+    sim.advance(10)  # the last step runs its time: then the break is taken
+    assert sim.state.phase.value == "running" and sim.state.today.breaks_taken == 1

@@ -166,14 +166,13 @@ def _played(state: State, player: Player, fx: list[PlayerEffect], at: float) -> 
     assert state.run is not None
     run = replace(state.run, player=player)
     state = replace(state, run=run)
-    effects: list[Effect] = []
-    for f in fx:
-        if isinstance(f, StepStarted):
-            effects.append(text.routine_step(run, state.policy, at))
-        elif isinstance(f, Finished):
-            state, more = _end_break(state, run.kind, f.outcome.value)
-            effects += more
-    return state, effects
+    finished = [f for f in fx if isinstance(f, Finished)]
+    if finished:
+        return _end_break(state, run.kind, finished[0].outcome.value)
+    if any(isinstance(f, StepStarted) for f in fx):
+        # One bubble for the current step, however many steps a late wake-up ran past.
+        return state, [text.routine_step(run, state.policy, at)]
+    return state, []
 
 
 def _wake_paused(state: State, event: ev.Event, at: float) -> Result:
@@ -229,6 +228,8 @@ def _next(state: State, event: ev.Event, at: float) -> Result:
         return state, [_no("strict mode: each step runs its time")]
     assert state.run is not None
     player, fx = state.run.player.next(at)
+    if player.done:  # Next on the last step ends the routine early: the Stop rules apply
+        return _stop(state, event, at)
     state, effects = _played(state, player, fx, at)
     return state, [*effects, _ok("next step")]
 
@@ -243,7 +244,7 @@ def _stop(state: State, event: ev.Event, at: float) -> Result:
     if at - state.run.started >= player.routine.seconds / 2 - EPS:
         player, fx = player.stop(at, Outcome.STOPPED)
         state, effects = _played(state, player, fx, at)
-        return state, [*effects, _ok("break stopped; counted as taken")]
+        return state, [*effects, _ok("routine ended; counted as a break taken")]
     if not state.policy.skip_allowed:
         return state, [_no("skipping breaks is turned off by policy: finish at least half")]
     state, effects = _end_break(state, state.pending or BreakKind.MICRO, "skipped")

@@ -46,11 +46,15 @@ def _cbreak(stream: TextIO) -> Iterator[bool]:
 
 
 def _key(stream: TextIO, timeout: float) -> str:
-    """One key press within ``timeout`` seconds, or ``""``."""
+    """One key press within ``timeout`` seconds, or ``""``.
+
+    Escape sequences (arrows, function keys) arrive as several bytes at once and are
+    returned whole, so only a lone Esc reads as ``"\x1b"``.
+    """
     ready, _, _ = select.select([stream], [], [], timeout)
     if not ready:
         return ""
-    return os.read(stream.fileno(), 1).decode(errors="replace")
+    return os.read(stream.fileno(), 32).decode(errors="replace")
 
 
 def _wait(seconds: float) -> str:
@@ -86,25 +90,25 @@ def play(
     for note in (*routine.safety, GENERAL_SAFETY[-1]):
         console.print(Text(f"• {note}", style="yellow"))
     player, _ = Player.start(routine, clock())
-    with (
-        _cbreak(keys) as interactive,
-        Live(render(player, clock()), console=console, refresh_per_second=8) as live,
-    ):
-        while not player.done:
-            try:
+    try:
+        with (
+            _cbreak(keys) as interactive,
+            Live(render(player, clock()), console=console, refresh_per_second=8) as live,
+        ):
+            while not player.done:
                 key = _key(keys, 0.125) if interactive else _wait(0.125)
-            except KeyboardInterrupt:
-                key = "q"
-            now = clock()
-            if key == " ":
-                player = player.resume(now) if player.paused else player.pause(now)
-            elif key == "n":
-                player, _ = player.next(now)
-            elif key in ("q", "\x1b", "\x04"):
-                player, _ = player.stop(now)
-            player, _ = player.tick(now)
-            if not player.done:
-                live.update(render(player, now))
+                now = clock()
+                if key == " ":
+                    player = player.resume(now) if player.paused else player.pause(now)
+                elif key == "n":
+                    player, _ = player.next(now)
+                elif key in ("q", "\x1b", "\x04"):
+                    player, _ = player.stop(now)
+                player, _ = player.tick(now)
+                if not player.done:
+                    live.update(render(player, now))
+    except KeyboardInterrupt:  # Ctrl-C anywhere in the loop: a quiet stop, no traceback
+        player, _ = player.stop(clock())
     outcome = player.outcome or Outcome.STOPPED
     word = "completed" if outcome is Outcome.COMPLETED else "stopped early"
     console.print(f"Routine {word}.")
