@@ -274,7 +274,7 @@ class RecordReader:
             head = self._recv(32)
             if head[0] == 0:
                 raise RecordUnavailable(f"X error {head[1]} during RECORD setup")
-            if head[0] in (1, _GENERIC_EVENT):
+            if head[0] == 1 or head[0] & 0x7F == _GENERIC_EVENT:
                 head += self._recv(4 * _U32(head, 4)[0])
             if head[0] == 1:
                 return head
@@ -327,7 +327,9 @@ class RecordReader:
                 missing = 32 - (end - pos)
                 break
             kind = data[pos]
-            size = 32 + 4 * _U32(data, pos + 4)[0] if kind in (1, _GENERIC_EVENT) else 32
+            # Replies and generic events (send-event bit or not) carry a length; all else is 32.
+            long = kind == 1 or kind & 0x7F == _GENERIC_EVENT
+            size = 32 + 4 * _U32(data, pos + 4)[0] if long else 32
             if pos + size > end:
                 missing = pos + size - end
                 break
