@@ -30,7 +30,6 @@ class WakeTimer:
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=dt.UTC,
         )
-        self.pending: float | None = None
 
     def start(self) -> None:
         """Start the scheduler; call inside the running loop."""
@@ -38,7 +37,6 @@ class WakeTimer:
 
     def set(self, at: float | None, now: float) -> None:
         """Wake at ``at`` (monotonic seconds, compared with ``now``); None cancels."""
-        self.pending = at
         if at is None:
             if self._scheduler.get_job(JOB_ID) is not None:
                 self._scheduler.remove_job(JOB_ID)
