@@ -26,6 +26,7 @@ from rsiguard.adapters.activity import ActivityMonitor, counting
 from rsiguard.adapters.notify import Notifier, open_notifier
 from rsiguard.adapters.screenlock import ScreenLockWatcher
 from rsiguard.adapters.timers import WakeTimer
+from rsiguard.children import child_env, python_argv
 from rsiguard.control import SCHEMA_VERSION, Request, Response, error
 from rsiguard.core import events as ev
 from rsiguard.core.effects import (
@@ -141,14 +142,10 @@ class Daemon:
             return
         if self._window is not None and self._window.returncode is None:
             return  # one window follows whatever break is running
-        env = {k: v for k, v in self.env.items() if k != "NOTIFY_SOCKET"}
         try:
             self._window = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "rsiguard",
-                "window",
-                env=env,
+                *python_argv("rsiguard", "window"),
+                env=child_env(self.env),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
                 # Its own session: Ctrl-C on a foreground daemon must not hit the window.

@@ -1,10 +1,10 @@
 """Validate config and routines in a short-lived child process.
 
 pydantic and pydantic-settings are the largest part of the daemon's memory, yet they are
-needed only to read the configuration. The daemon therefore runs ``python -m
-rsiguard.validate`` at start and at reload: the child loads and validates everything
-and hands back plain frozen dataclasses (pickled over a pipe to its parent, the same
-user's own program), then exits and takes pydantic's memory with it.
+needed only to read the configuration. The daemon therefore runs this module in a
+child (started by :mod:`rsiguard.children`) at start and at reload: the child loads
+and validates everything and hands back plain frozen dataclasses (pickled over a pipe
+to its parent, the same user's own program), then exits and takes pydantic's memory with it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rsiguard.children import child_env, python_argv
 from rsiguard.loaded import Loaded
 
 TIMEOUT = 60.0
@@ -56,11 +57,7 @@ def validate(env: Mapping[str, str], user_file: Path | None) -> Validated:
 
 
 def _argv(user_file: Path | None) -> list[str]:
-    return [sys.executable, "-m", "rsiguard.validate", str(user_file) if user_file else ""]
-
-
-def _env(env: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if k != "NOTIFY_SOCKET"}
+    return python_argv("rsiguard.validate", str(user_file) if user_file else "")
 
 
 def _decode(code: int, out: bytes, err: bytes) -> Validated:
@@ -76,7 +73,9 @@ def _decode(code: int, out: bytes, err: bytes) -> Validated:
 def in_child(env: Mapping[str, str], user_file: Path | None) -> Validated:
     """Validate in a child process (blocking; used once at start)."""
     try:
-        done = subprocess.run(_argv(user_file), env=_env(env), capture_output=True, timeout=TIMEOUT)
+        done = subprocess.run(
+            _argv(user_file), env=child_env(env), capture_output=True, timeout=TIMEOUT
+        )
     except subprocess.TimeoutExpired:
         raise ValidationFailed(f"checking the configuration took over {TIMEOUT:.0f} s") from None
     return _decode(done.returncode, done.stdout, done.stderr)
@@ -86,7 +85,7 @@ async def in_child_async(env: Mapping[str, str], user_file: Path | None) -> Vali
     """Validate in a child process without blocking the loop (reload)."""
     proc = await asyncio.create_subprocess_exec(
         *_argv(user_file),
-        env=_env(env),
+        env=child_env(env),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

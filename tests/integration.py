@@ -16,6 +16,9 @@ from typing import Any
 from tests.desktop import wait_for
 
 RSIGUARD = [sys.executable, "-m", "rsiguard"]
+# The installed command, as a user or the systemd unit runs it (no ``-m``: the working
+# directory is not on its sys.path).
+RSIGUARD_COMMAND = str(Path(sys.executable).with_name("rsiguard"))
 
 # Short enough for tests, long enough that a busy CI machine keeps up.
 FAST_CONFIG = """
@@ -83,17 +86,23 @@ def input_ready(env: Mapping[str, str]) -> bool:
 
 @contextmanager
 def running_daemon(
-    env: Mapping[str, str], config: str | None = FAST_CONFIG, log: Path | None = None
+    env: Mapping[str, str],
+    config: str | None = FAST_CONFIG,
+    log: Path | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start ``rsiguard run`` and wait until it answers; stop it with SIGTERM afterwards."""
-    args = [*RSIGUARD, "run", "-v"]
+    """Start ``rsiguard run`` and wait until it answers; stop it with SIGTERM afterwards.
+
+    With ``cwd``, the installed ``rsiguard`` command runs in that directory.
+    """
+    args = [RSIGUARD_COMMAND if cwd else RSIGUARD[0], *([] if cwd else RSIGUARD[1:]), "run", "-v"]
     if config is not None:
         cfg = Path(env["XDG_CONFIG_HOME"]) / "test.toml"
         cfg.write_text(config)
         args += ["--config", str(cfg)]
     log = log or Path(env["HOME"]) / "daemon.log"
     with open(log, "ab") as out:
-        proc = subprocess.Popen(args, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(args, env=dict(env), stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
     try:
         wait_for(
             lambda: proc.poll() is not None or status(env),

@@ -90,6 +90,8 @@ def test_unit_is_a_notify_service_bound_to_the_graphical_session() -> None:
     assert "6" in service["RestartPreventExitStatus"].split()
     assert service["ExecReload"] == "/bin/kill -HUP $MAINPID"
     assert service["ExecStart"].split()[-1] == "run"
+    # Not $HOME, where a checkout named rsiguard/ could shadow the package.
+    assert service["WorkingDirectory"] == "/"
     assert unit["Unit"]["PartOf"] == "graphical-session.target"
     assert unit["Unit"]["After"] == "graphical-session.target"
     assert unit["Install"]["WantedBy"] == "graphical-session.target"
