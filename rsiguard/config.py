@@ -42,8 +42,6 @@ from rsiguard.routines.model import CONTRAINDICATIONS, TARGETS
 
 __all__ = ["KEYS", "ConfigError", "Loaded", "check_file", "load"]
 
-__all__ = ["ConfigError", "Loaded", "check_file", "load"]
-
 _DEFAULT = Policy()
 
 
@@ -256,33 +254,87 @@ class _Layer:
         return model, []
 
 
-def _cross_check(model: ConfigModel, origin: Callable[[str], str]) -> list[str]:
-    """Checks between fields, blaming both keys and where they came from."""
-    micro = model.breaks.micro
+FLOOR_KEY = "breaks.micro.min_interval"
+#: Without an explicit ``breaks.micro.min_interval``, the floor is this share of the interval.
+FLOOR_SHARE = 0.5
+DERIVED = "default (half of breaks.micro.interval)"
 
-    def item(name: str, seconds: float) -> str:
-        key = f"breaks.micro.{name}"
+
+@dataclass
+class _Checked:
+    """What the checks between fields found, and the micro-break floor in effect."""
+
+    floor: float
+    floor_origin: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _cross_check(
+    model: ConfigModel, origin: Callable[[str], str], rank: Callable[[str], int]
+) -> _Checked:
+    """Checks between fields, blaming each key and where it came from.
+
+    ``rank(key)`` orders the layers that set keys (-1: the built-in default), so that a
+    floor from a lower layer never makes a higher layer's interval invalid.
+    """
+    b = model.breaks
+
+    def item(key: str, seconds: float) -> str:
         return f"{key} = {toml_value(compact(seconds))} (from {origin(key)})"
 
-    errors = []
-    if micro.min_interval > micro.interval:
-        errors.append(
-            f"{item('min_interval', micro.min_interval)} must not be longer than "
-            f"{item('interval', micro.interval)}"
-        )
-    if micro.duration >= micro.interval:
-        errors.append(
-            f"{item('duration', micro.duration)} must be shorter than "
-            f"{item('interval', micro.interval)}"
-        )
-    return errors
+    interval, floor = b.micro.interval, b.micro.min_interval
+    derived = FLOOR_SHARE * interval
+    floor_set = rank(FLOOR_KEY) >= 0
+    checked = _Checked(floor, origin(FLOOR_KEY))
+    if not floor_set:
+        checked.floor, checked.floor_origin = derived, DERIVED
+    elif floor > interval and model.intensity.enabled:
+        if rank(FLOOR_KEY) < rank("breaks.micro.interval"):
+            checked.floor, checked.floor_origin = derived, DERIVED
+            checked.warnings.append(
+                f"{item(FLOOR_KEY, floor)} is longer than "
+                f"{item('breaks.micro.interval', interval)}; using half the interval "
+                f"({compact(derived)}) instead"
+            )
+        else:
+            fix = (
+                f"set breaks.micro.interval to at least {compact(floor)}"
+                if origin(FLOOR_KEY).startswith("locked")
+                else "lower it, or remove it to use half the interval"
+            )
+            checked.errors.append(
+                f"{item(FLOOR_KEY, floor)} must not be longer than "
+                f"{item('breaks.micro.interval', interval)}: {fix}"
+            )
+    for kind, brk in (("micro", b.micro), ("rest", b.rest)):
+        if brk.duration >= brk.interval:
+            checked.errors.append(
+                f"{item(f'breaks.{kind}.duration', brk.duration)} must be shorter than "
+                f"{item(f'breaks.{kind}.interval', brk.interval)}: shorten the break or "
+                "lengthen the interval"
+            )
+    return checked
 
 
-def _policy(model: ConfigModel) -> Policy:
+def _moot_under_strict(model: ConfigModel, label: str, keys: Mapping[str, object]) -> list[str]:
+    """Warnings for keys a file sets that its own strict mode makes meaningless."""
+    if not model.breaks.strict:
+        return []
+    return [
+        f"{key} (from {label}) has no effect: breaks.strict = true (from {label}) "
+        "allows neither snoozing nor skipping"
+        for key in ("breaks.allow_skip", "breaks.max_snoozes")
+        if key in keys
+    ]
+
+
+def _policy(model: ConfigModel, floor: float) -> Policy:
     b, i = model.breaks, model.intensity
     return Policy(
         micro=BreakPolicy(interval=b.micro.interval, duration=b.micro.duration),
-        micro_min_interval=b.micro.min_interval,
+        # Without intensity the floor does nothing; it never lengthens the interval.
+        micro_min_interval=min(floor, b.micro.interval),
         rest=BreakPolicy(interval=b.rest.interval, duration=b.rest.duration),
         snooze=b.snooze,
         max_snoozes=b.max_snoozes,
@@ -383,20 +435,25 @@ def load(env: Mapping[str, str], user_file: Path | None = None) -> Loaded:
         _LAYERS.reset(token)
 
     origins: dict[str, str] = {}
+    ranks: dict[str, int] = {}
     for key in KEYS:
-        setter = next((layer for layer in reversed(layers) if key in layer.values), None)
-        origins[key] = setter.origin(key) if setter else "default"
-    errors = _cross_check(merged, origins.__getitem__)
-    if errors:
-        raise ConfigError(errors)
+        at = next((n for n in reversed(range(len(layers))) if key in layers[n].values), -1)
+        origins[key] = layers[at].origin(key) if at >= 0 else "default"
+        ranks[key] = at
+    checked = _cross_check(merged, origins.__getitem__, ranks.__getitem__)
+    if checked.errors:
+        raise ConfigError(checked.errors)
+    warnings += checked.warnings
+    origins[FLOOR_KEY] = checked.floor_origin
 
     locked = next((layer for layer in layers if layer.locked), None)
     locked_keys = sorted(locked.values) if locked else []
     if locked is not None:
         warnings += _lock_warnings(layers, locked)
     flat = flatten(merged.model_dump())
+    flat[FLOOR_KEY] = checked.floor
     return Loaded(
-        policy=_policy(merged),
+        policy=_policy(merged, checked.floor),
         notify_backend=merged.notifications.backend,
         input_backend=merged.activity.backend,
         values={key: _shown(key, flat[key]) for key in sorted(flat)},
@@ -407,15 +464,20 @@ def load(env: Mapping[str, str], user_file: Path | None = None) -> Loaded:
     )
 
 
-def check_file(path: Path) -> list[str]:
+def check_file(path: Path) -> tuple[list[str], list[str]]:
     """Validate one file alone, as it would apply on top of the defaults (for IT, before
-    deployment); ``[]`` when fine, else one error line per problem."""
+    deployment); returns the error lines (none when fine) and the warnings."""
     try:
         data = read_toml(path, missing_ok=False)
     except FileProblem as exc:
-        return [str(exc)]
+        return [str(exc)], []
     layer = _Layer("user", str(path), data or {})
     model, errors = layer.validate(strict=True)
     if model is None:
-        return errors
-    return _cross_check(model, lambda key: layer.label if key in layer.values else "default")
+        return errors, []
+    checked = _cross_check(
+        model,
+        lambda key: layer.label if key in layer.values else "default",
+        lambda key: 0 if key in layer.values else -1,
+    )
+    return checked.errors, checked.warnings + _moot_under_strict(model, layer.label, layer.values)

@@ -66,9 +66,10 @@ def _check(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: T
         if args.config is not None:
             err.write("rsiguard config check: give either FILE or --config FILE, not both\n")
             return int(Exit.USAGE)
-        problems = check_file(args.file)
+        problems, warnings = check_file(args.file)
+        err.writelines(line + "\n" for line in problems)
+        err.writelines(f"warning: {line}\n" for line in warnings)
         if problems:
-            err.writelines(line + "\n" for line in problems)
             return int(Exit.BAD_CONFIG)
         out.write(f"{args.file}: ok\n")
         return int(Exit.OK)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from rsiguard import configcli
-from rsiguard.config import KEYS, ConfigError, Loaded, check_file, load
-from rsiguard.config_sources import flatten
-from rsiguard.core.policy import BreakPolicy, IntensityPolicy, Policy
+from rsiguard.config import DERIVED, FLOOR_KEY, KEYS, ConfigError, Loaded, check_file, load
+from rsiguard.config_sources import compact, flatten
+from rsiguard.core.policy import BreakKind, BreakPolicy, IntensityPolicy, Policy
 from rsiguard.exitcodes import Exit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,7 +76,8 @@ def test_defaults_equal_policy(dirs: Dirs) -> None:
     assert (loaded.notify_backend, loaded.input_backend) == ("auto", "auto")
     assert loaded.sources == [] and loaded.locked_keys == [] and loaded.warnings == []
     assert set(loaded.origins) == set(KEYS) == set(loaded.values)
-    assert set(loaded.origins.values()) == {"default"}
+    assert set(loaded.origins.values()) == {"default", DERIVED}
+    assert loaded.origins["breaks.micro.min_interval"] == DERIVED
     assert loaded.values["breaks.micro.interval"] == "20m"
     assert loaded.values["breaks.daily_limit"] == "6h"
     assert loaded.values["breaks.max_snoozes"] == 2
@@ -176,11 +177,11 @@ def test_nested_tables_merge_deeply(dirs: Dirs) -> None:
     assert policy.rest == BreakPolicy(interval=3000.0, duration=420.0)
     assert policy.micro == BreakPolicy(interval=1500.0, duration=40.0)
     assert policy.max_snoozes == 1
-    assert policy.micro_min_interval == Policy().micro_min_interval
+    assert policy.micro_min_interval == 750.0  # half of the 25m interval
     assert loaded.origins["breaks.rest.interval"] == str(dirs.defaults)
     assert loaded.origins["breaks.rest.duration"] == str(dirs.user)
     assert loaded.origins["breaks.micro.interval"] == "env RSIGUARD_BREAKS__MICRO__INTERVAL"
-    assert loaded.origins["breaks.micro.min_interval"] == "default"
+    assert loaded.origins["breaks.micro.min_interval"] == DERIVED
 
 
 def test_env_nesting_types_and_case(dirs: Dirs) -> None:
@@ -299,8 +300,10 @@ def test_missing_files_are_skipped_but_an_explicit_one_is_an_error(
 
 def test_shipped_config_lists_every_key_at_its_default(dirs: Dirs) -> None:
     shipped = REPO / "config" / "rsiguard.toml"
-    assert check_file(shipped) == []
-    assert set(flatten(tomllib.loads(shipped.read_text()))) == set(KEYS)
+    assert check_file(shipped) == ([], [])
+    # Every key but the floor, which follows the interval unless set (it is shown commented).
+    assert set(flatten(tomllib.loads(shipped.read_text()))) == set(KEYS) - {FLOOR_KEY}
+    assert '# min_interval = "10m"' in shipped.read_text()
     loaded = load(dirs.env, shipped)
     assert loaded.policy == Policy()
     assert loaded.values == load(dirs.env).values
@@ -309,8 +312,8 @@ def test_shipped_config_lists_every_key_at_its_default(dirs: Dirs) -> None:
 
 def test_site_example_validates_and_locks(dirs: Dirs) -> None:
     example = REPO / "config" / "site-example"
-    assert check_file(example / "defaults.toml") == []
-    assert check_file(example / "locked.toml") == []
+    assert check_file(example / "defaults.toml") == ([], [])
+    assert check_file(example / "locked.toml") == ([], [])
     dirs.write(dirs.user, "[breaks]\nallow_skip = true\nmax_snoozes = 2\n")
     loaded = load({**dirs.env, "RSIGUARD_SITE_DIR": str(example)})
     assert loaded.policy.rest == BreakPolicy(interval=3000.0, duration=300.0)
@@ -382,7 +385,7 @@ def test_too_short_interval_is_rejected(dirs: Dirs) -> None:
 def test_bad_values_name_file_key_value_and_reason(dirs: Dirs, body: str, message: str) -> None:
     dirs.write(dirs.user, body)
     assert errors_of(dirs) == f"{dirs.user}: {message}"
-    assert check_file(dirs.user) == [f"{dirs.user}: {message}"]
+    assert check_file(dirs.user) == ([f"{dirs.user}: {message}"], [])
 
 
 def test_every_error_of_every_layer_is_reported(dirs: Dirs) -> None:
@@ -434,9 +437,11 @@ def test_cross_field_errors_blame_both_keys(dirs: Dirs) -> None:
     dirs.write(dirs.user, '[breaks.micro]\nmin_interval = "16m"\nduration = "15m"\n')
     assert errors_of(dirs).splitlines() == [
         f'breaks.micro.min_interval = "16m" (from {dirs.user}) must not be longer than '
-        f'breaks.micro.interval = "15m" (from {dirs.defaults})',
+        f'breaks.micro.interval = "15m" (from {dirs.defaults}): lower it, or remove it to '
+        "use half the interval",
         f'breaks.micro.duration = "15m" (from {dirs.user}) must be shorter than '
-        f'breaks.micro.interval = "15m" (from {dirs.defaults})',
+        f'breaks.micro.interval = "15m" (from {dirs.defaults}): shorten the break or '
+        "lengthen the interval",
     ]
 
 
@@ -450,10 +455,101 @@ def test_layers_are_validated_alone_but_cross_checked_merged(dirs: Dirs) -> None
 def test_check_file_cross_checks_against_defaults(tmp_path: Path) -> None:
     path = tmp_path / "x.toml"
     path.write_text('[breaks.micro]\nmin_interval = "30m"\n')
-    assert check_file(path) == [
-        f'breaks.micro.min_interval = "30m" (from {path}) must not be longer than '
-        'breaks.micro.interval = "20m" (from default)'
+    assert check_file(path) == (
+        [
+            f'breaks.micro.min_interval = "30m" (from {path}) must not be longer than '
+            'breaks.micro.interval = "20m" (from default): lower it, or remove it to use '
+            "half the interval"
+        ],
+        [],
+    )
+
+
+# Schedules people really use, each written alone in the user's file.
+REAL_SCHEDULES = [
+    ("Workrave micro", "micro", "3m", "30s"),
+    ("Workrave rest", "rest", "1h", "8m"),
+    ("Stretchly micro", "micro", "10m", "20s"),
+    ("Stretchly rest", "rest", "30m", "5m"),
+    ("Safe Eyes short", "micro", "15m", "15s"),
+    ("WorkPace micro", "micro", "6m", "8s"),
+    ("WorkPace rest", "rest", "55m", "5m"),
+    ("demo", "micro", "20s", "5s"),
+]
+
+
+@pytest.mark.parametrize("intensity", [True, False])
+@pytest.mark.parametrize(("name", "kind", "interval", "duration"), REAL_SCHEDULES)
+def test_real_schedules_are_valid_on_their_own(
+    dirs: Dirs, name: str, kind: str, interval: str, duration: str, intensity: bool
+) -> None:
+    body = f'[breaks.{kind}]\ninterval = "{interval}"\nduration = "{duration}"\n'
+    body += f"[intensity]\nenabled = {str(intensity).lower()}\n"
+    dirs.write(dirs.user, body)
+    assert check_file(dirs.user) == ([], []), name
+    loaded = load(dirs.env)
+    brk = loaded.policy.of(BreakKind(kind))
+    assert (compact(brk.interval), compact(brk.duration)) == (interval, duration)
+    assert loaded.warnings == []
+    # The floor follows the interval: never longer, half of it unless set.
+    assert loaded.policy.micro_min_interval == loaded.policy.micro.interval / 2
+
+
+def test_an_explicit_floor_is_checked_only_while_intensity_is_on(dirs: Dirs) -> None:
+    body = '[breaks.micro]\ninterval = "3m"\nmin_interval = "5m"\n'
+    dirs.write(dirs.user, body + "[intensity]\nenabled = false\n")
+    policy = load(dirs.env).policy
+    # Without intensity the floor does nothing, and never lengthens the interval.
+    assert policy.micro_min_interval == policy.micro.interval == 180.0
+    dirs.write(dirs.user, body)
+    assert "must not be longer than" in errors_of(dirs)
+
+
+def test_a_floor_from_a_lower_layer_gives_way_to_a_users_interval(dirs: Dirs) -> None:
+    dirs.write(dirs.defaults, '[breaks.micro]\nmin_interval = "10m"\n')
+    dirs.write(dirs.user, '[breaks.micro]\ninterval = "6m"\nduration = "8s"\n')
+    loaded = load(dirs.env)
+    assert loaded.policy.micro_min_interval == 180.0
+    assert loaded.origins[FLOOR_KEY] == DERIVED
+    assert loaded.warnings == [
+        f'breaks.micro.min_interval = "10m" (from {dirs.defaults}) is longer than '
+        f'breaks.micro.interval = "6m" (from {dirs.user}); using half the interval (3m) instead'
     ]
+
+
+def test_a_locked_floor_says_which_interval_would_do(dirs: Dirs) -> None:
+    dirs.write(dirs.locked, '[breaks.micro]\nmin_interval = "10m"\n')
+    dirs.write(dirs.user, '[breaks.micro]\ninterval = "6m"\n')
+    assert errors_of(dirs) == (
+        f'breaks.micro.min_interval = "10m" (from locked {dirs.locked}) must not be longer '
+        f'than breaks.micro.interval = "6m" (from {dirs.user}): set breaks.micro.interval '
+        "to at least 10m"
+    )
+
+
+def test_a_rest_break_longer_than_its_interval_is_refused(dirs: Dirs) -> None:
+    dirs.write(dirs.user, '[breaks.rest]\ninterval = "30m"\nduration = "30m"\n')
+    assert errors_of(dirs) == (
+        f'breaks.rest.duration = "30m" (from {dirs.user}) must be shorter than '
+        f'breaks.rest.interval = "30m" (from {dirs.user}): shorten the break or lengthen '
+        "the interval"
+    )
+
+
+def test_check_warns_where_strict_mode_makes_skip_and_snooze_settings_moot(dirs: Dirs) -> None:
+    path = dirs.write(
+        dirs.site / "strict.toml", "[breaks]\nstrict = true\nallow_skip = true\nmax_snoozes = 2\n"
+    )
+    status, out, err = run(["check", str(path)], dirs.env)
+    assert (status, out) == (0, f"{path}: ok\n")
+    assert err.splitlines() == [
+        f"warning: {key} (from {path}) has no effect: breaks.strict = true (from {path}) "
+        "allows neither snoozing nor skipping"
+        for key in ("breaks.allow_skip", "breaks.max_snoozes")
+    ]
+    # Strict alone is no cause for a warning.
+    dirs.write(path, "[breaks]\nstrict = true\n")
+    assert run(["check", str(path)], dirs.env) == (0, f"{path}: ok\n", "")
 
 
 # -- rsiguard config ----------------------------------------------------------------------------
