@@ -1,5 +1,5 @@
 """Allow ``python -m rsiguard``."""
 
-from rsiguard.cli import main
+from rsiguard.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

@@ -178,3 +178,23 @@ def main(
     elif resp.message:
         print(f"rsiguard: {resp.message}", file=out)
     return Exit.OK
+
+
+def entry() -> int:
+    """The ``rsiguard`` command: :func:`main`, ending quietly when stdout's reader leaves.
+
+    ``rsiguard status | head -1`` closes the pipe early; like a Unix tool, rsiguard then
+    stops without a traceback (also at exit, when Python flushes stdout once more).
+    """
+    try:
+        try:
+            code = main()
+        finally:  # also after argparse's --help, which leaves by SystemExit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's last flush has nowhere to fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return Exit.CLOSED_PIPE
+    return code

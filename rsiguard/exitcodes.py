@@ -21,3 +21,5 @@ class Exit(IntEnum):
     BAD_CONFIG = 5
     #: another daemon is already running for this user
     ALREADY_RUNNING = 6
+    #: whoever read the output went away (``| head``): 128 + SIGPIPE, as for any Unix tool
+    CLOSED_PIPE = 141

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rsiguard.cli import _human_status, main
 from rsiguard.exitcodes import Exit
+from tests.integration import RSIGUARD_COMMAND
 
 
 def _run(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -79,3 +83,25 @@ def test_quick_commands_import_no_heavy_modules(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def run_into_closed_pipe(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run the installed ``rsiguard ARGV`` writing into a pipe nobody reads any more
+    (what ``| head -1`` leaves once head has its line); returns (status, stderr)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [RSIGUARD_COMMAND, *argv], stdout=write, stderr=subprocess.PIPE, env=env, timeout=30
+        )
+    finally:
+        os.close(write)
+    return done.returncode, done.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "argv", [["routines", "list"], ["routines", "safety"], ["diagram"], ["config", "show"]]
+)
+def test_a_closed_pipe_ends_the_command_quietly(argv: list[str], tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "RSIGUARD_SITE_DIR": str(tmp_path)}
+    assert run_into_closed_pipe(argv, env) == (Exit.CLOSED_PIPE, "")

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from rsiguard.children import python_argv
+from rsiguard.exitcodes import Exit
 from rsiguard.validate import in_child
 from tests.integration import cli, daemon_env, running_daemon, status
+from tests.test_cli import run_into_closed_pipe
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,6 +41,13 @@ def test_daemon_starts_beside_a_folder_named_rsiguard(plant: object, tmp_path: P
         # A reload runs the validator child again, from the same directory.
         out = cli(env, "reload")
         assert out.returncode == 0, out.stderr
+
+
+def test_status_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    env = daemon_env(tmp_path, None, None)
+    with running_daemon(env):
+        for args in (["status"], ["status", "--json"]):
+            assert run_into_closed_pipe(args, env) == (Exit.CLOSED_PIPE, "")
 
 
 def test_validator_child_runs_our_own_code_whatever_the_directory(
