@@ -252,6 +252,29 @@ def test_start_break_while_running_refused_states() -> None:
     assert not Sim().command(ev.Resume()).ok
 
 
+def test_refusals_name_the_real_situation() -> None:
+    sim = Sim()
+    assert sim.command(ev.Resume()).message == "cannot resume: reminders are not paused"
+    for event in (ev.NextStep(), ev.StopRoutine()):
+        reply = sim.command(event)
+        assert not reply.ok
+        assert reply.message.endswith(": no routine is running; no break is due right now")
+    sim.type_until("due")
+    reply = sim.command(ev.NextStep())
+    assert reply.message == (
+        "cannot go to the next step: no routine is running; "
+        "a micro break is due (`rsiguard break` starts it)"
+    )
+    assert sim.command(ev.Resume()).message == "cannot resume: reminders are not paused"
+    assert sim.command(ev.Pause()).ok
+    reply = sim.command(ev.StopRoutine())
+    assert reply.message == (
+        "cannot stop a routine: no routine is running; "
+        "reminders are paused (`rsiguard resume` ends the pause)"
+    )
+    assert Sim().command(ev.Skip()).message == "cannot skip: no break is due right now"
+
+
 def test_pause_bounds_and_expiry() -> None:
     sim = Sim()
     assert not sim.command(ev.Pause(3 * 3600)).ok

@@ -360,7 +360,7 @@ def _new_day(state: State, event: ev.Event, at: float) -> Result:
 
 def _not_now(verb: str) -> Handler:
     def refuse(state: State, event: ev.Event, at: float) -> Result:
-        return state, [_no(f"cannot {verb}: {describe(state, at)}")]
+        return state, [_no(f"cannot {verb}: {describe(state, event)}")]
 
     refuse.__name__ = f"refuse_{verb}"
     return refuse
@@ -409,15 +409,25 @@ _REFUSALS: dict[type, str] = {
 }
 
 
-def describe(state: State, at: float) -> str:
-    """A few words on the current situation, used in refusals."""
+def describe(state: State, event: ev.Event | None = None) -> str:
+    """A few words on the current situation, used in refusals of ``event``."""
+    if isinstance(event, ev.Resume) and state.phase is not Phase.PAUSED:
+        return "reminders are not paused"
+    situation = _situation(state)
+    if isinstance(event, ev.NextStep | ev.StopRoutine) and state.phase is not Phase.IN_BREAK:
+        return f"no routine is running; {situation}"
+    return situation
+
+
+def _situation(state: State) -> str:
     if state.phase is Phase.PAUSED:
         return "reminders are paused (`rsiguard resume` ends the pause)"
     if state.phase is Phase.IN_BREAK:
         return "a break is running"
     if state.phase is Phase.RUNNING:
         return "no break is due right now"
-    return f"a {state.pending.value if state.pending else ''} break is {state.phase.value}"
+    kind = state.pending.value if state.pending else ""
+    return f"a {kind} break is {state.phase.value} (`rsiguard break` starts it)"
 
 
 def step(state: State, event: ev.Event, at: float) -> Result:
