@@ -67,6 +67,32 @@ def test_list_filters_by_target_and_kind(env: dict[str, str]) -> None:
     assert "test_quick" in out and " rest " not in out
 
 
+def test_list_columns_line_up_whatever_the_length(env: dict[str, str]) -> None:
+    code, out, _ = _run(env, "list")
+    lines = out.splitlines()
+    assert code == Exit.OK and len(lines) > 20
+    # Every title starts in the same column, rest routines ("4 min 19 s") included.
+    titles = {line.index(title) for line in lines for title in [line.split("  ")[-1]]}
+    assert len(titles) == 1
+    assert any(" rest " in line and " min " in line for line in lines)
+
+
+def test_player_countdown_is_a_line_of_its_own() -> None:
+    from rich.console import Console
+
+    from rsiguard.routines.loader import builtin_catalog
+    from rsiguard.routines.player import Player
+    from rsiguard.routines.terminal import render
+
+    player, _ = Player.start(builtin_catalog().routines[0], 0.0)
+    console = Console(width=80, color_system=None, record=True, file=io.StringIO())
+    console.print(render(player, 3.0))
+    lines = console.export_text().splitlines()
+    bar = next(line for line in lines if "━" in line)
+    assert "left" not in bar  # the bar ends its own line
+    assert any("left in the routine" in line and "━" not in line for line in lines)
+
+
 def test_show_and_safety(env: dict[str, str]) -> None:
     code, out, _ = _run(env, "show", "test_quick")
     assert code == Exit.OK

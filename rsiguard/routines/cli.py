@@ -47,6 +47,15 @@ def describe(r: Routine) -> str:
     return "\n".join(lines)
 
 
+def _table(routines: Sequence[Routine]) -> list[str]:
+    """One aligned line per routine: id, kind, length, title (columns as wide as needed)."""
+    rows = [(r.id, r.kind, format_duration(r.seconds), r.title) for r in routines]
+    if not rows:
+        return []
+    w = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [f"{i:{w[0]}}  {k:{w[1]}}  {d:>{w[2]}}  {t}" for i, k, d, t in rows]
+
+
 def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     """Run ``rsiguard routines ARGV``; return the exit status."""
     try:
@@ -66,12 +75,13 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) 
     for notice in catalog.notices:
         print(f"note: {notice}", file=err)
     if args.action == "list":
-        for r in catalog.routines:
-            if (args.target and args.target not in r.targets) or (
-                args.kind and r.kind != args.kind
-            ):
-                continue
-            print(f"{r.id:32} {r.kind:5} {format_duration(r.seconds):>8}  {r.title}", file=out)
+        shown = [
+            r
+            for r in catalog.routines
+            if (not args.target or args.target in r.targets)
+            and (not args.kind or r.kind == args.kind)
+        ]
+        out.writelines(line + "\n" for line in _table(shown))
         return Exit.OK
     if args.action == "show":
         routine = catalog.get(args.id)

@@ -20,6 +20,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
+from rich.table import Table
 from rich.text import Text
 
 from rsiguard.core.durations import format_duration
@@ -62,6 +63,16 @@ def _wait(seconds: float) -> str:
     return ""
 
 
+def _countdown(left: float, seconds: float) -> Table:
+    """``  4 s ━━━━━━━━━━``: a bar alone ends no line, so it sits in a one-row grid."""
+    row = Table.grid(padding=(0, 1))
+    row.add_row(
+        Text(f"{left:3.0f} s", style="bold cyan"),
+        ProgressBar(total=max(seconds, 0.001), completed=seconds - left, width=40),
+    )
+    return row
+
+
 def render(player: Player, at: float) -> Panel:
     """The live view of the current step."""
     r, step = player.routine, player.step
@@ -71,8 +82,7 @@ def render(player: Player, at: float) -> Panel:
         Text(step.instruction),
         *(Text(c, style="yellow") for c in step.cautions),
         Text(""),
-        Text(f"{left:4.0f} s", style="bold cyan"),
-        ProgressBar(total=max(step.seconds, 0.001), completed=step.seconds - left, width=40),
+        _countdown(left, step.seconds),
         Text(f"{format_duration(player.total_left(at))} left in the routine", style="dim"),
         Text(("PAUSED  " if player.paused else "") + HELP, style="dim"),
     )
