@@ -79,26 +79,34 @@ def _human_status(data: dict[str, Any]) -> str:
     t = data["today"]
     nb = data["next_break"]
     state = data["state"]
+    # One sentence per state, in words (status --json has the tokens).
     if state in ("active", "idle"):
-        head = f"next {nb['kind']} break after {format_duration(nb['due_in_s'])} of activity"
+        left = format_duration(nb["due_in_s"])
+        head = f"{state}: next {nb['kind']} break after {left} of activity"
     elif state == "snoozed":
         head = f"{nb['kind']} break snoozed, due again in {format_duration(nb['due_in_s'])}"
     elif state == "due":
         head = f"a {nb['kind']} break is due now"
     elif state == "in_break" and data.get("break"):
         b = data["break"]
-        head = f"{b['kind']} break, step {b['step']} of {b['steps']}: {b['instruction']}"
+        head = f"in a {b['kind']} break, step {b['step']} of {b['steps']}: {b['instruction']}"
+    elif state == "in_break":
+        head = "in a break"
     else:
         head = f"reminders paused, {format_duration(data.get('paused_for_s') or 0)} left"
+    backends = data["backends"]
+    notify = backends["notifications"]
+    if backends.get("notifications_why"):
+        notify += f" ({backends['notifications_why']})"
     lines = [
-        f"rsiguard: {state}: {head}",
+        f"rsiguard: {head}",
         f"today:   {_n(t['keys'], 'key')}, {_n(t['clicks'], 'click')}, "
         f"{_n(t['scroll'], 'scroll step')}, {t['pointer_px']} px pointer travel, "
         f"{format_duration(t['active_s'])} active",
         f"breaks:  {t['breaks_taken']} taken, {t['breaks_natural']} natural, "
         f"{t['breaks_skipped']} skipped; snoozes left: {data['snoozes_left']}",
-        f"input:   {data['backends']['input']}",
-        f"notify:  {data['backends']['notifications']}",
+        f"input:   {backends['input']}",
+        f"notify:  {notify}",
         f"config:  {', '.join(data['config_sources']) or 'built-in defaults'}",
     ]
     if data["locked_keys"]:

@@ -215,6 +215,7 @@ class Daemon:
             backends={
                 "input": self.monitor.status if self.monitor else "none: not started",
                 "notifications": self.notifier.name if self.notifier else "none: not started",
+                "notifications_why": self.notifier.why if self.notifier else "",
                 "screen_lock": self.screenlock.status,
             },
         )

@@ -16,9 +16,12 @@ drawings, so it starts fast and never loads pydantic.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import math
 import os
+import signal
 import sys
 import time
 import tkinter as tk
@@ -137,6 +140,9 @@ class BreakWindow:
         self._render(first, full=True)
         self._poll_job = root.after(POLL_MS, self._poll)
         root.after(TICK_MS, self._tick)
+        # A second `rsiguard window` asks this one to come forward (see _only_window).
+        self._raise_asked = False
+        signal.signal(signal.SIGUSR1, lambda *_: setattr(self, "_raise_asked", True))
 
     # --- layout ----------------------------------------------------------------
 
@@ -308,8 +314,18 @@ class BreakWindow:
 
     def _tick(self) -> None:
         if not self.closed:
+            if self._raise_asked:
+                self._raise_asked = False
+                self._bring_forward()
             self._draw_time()
             self.root.after(TICK_MS, self._tick)
+
+    def _bring_forward(self) -> None:
+        """Show the window above the others again (without taking the keyboard focus)."""
+        self.root.deiconify()
+        self.root.lift()
+        if self.debug:
+            self._say_debug(raised=True)
 
     # --- talking to the daemon ---------------------------------------------------
 
@@ -404,6 +420,27 @@ class BreakWindow:
                 self._say_debug(button=cmd, x=at[0], y=at[1])
 
 
+def _only_window(env: Mapping[str, str]) -> int | None:
+    """Hold ``window.lock`` beside the control socket: the fd, or None when another
+    window holds it (that window is then asked, with SIGUSR1, to come to the front)."""
+    path = socket_path(env).parent / "window.lock"
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError:
+        return -1  # no usable directory: one window too many beats no window
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(int(os.pread(fd, 32, 0) or b"0"), signal.SIGUSR1)
+        os.close(fd)
+        return None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
 def main(env: Mapping[str, str]) -> int:
     """``rsiguard window``: show the running break until it ends; return the exit status."""
     try:
@@ -417,6 +454,9 @@ def main(env: Mapping[str, str]) -> int:
     first = parse(resp.data if resp.ok else None)
     if first is None:
         print("rsiguard: no break is running (the window opens during one)", file=sys.stderr)
+        return Exit.OK
+    if _only_window(env) is None:
+        print("rsiguard: the break window is already open; it was brought to the front")
         return Exit.OK
     try:
         root = tk.Tk(screenName=env.get("DISPLAY") or None, className="rsiguard")

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_human_status_mentions_the_essentials() -> None:
         "config_warnings": [],
     }
     text = _human_status(data)
-    assert "next micro break after 10 min of activity" in text
+    assert text.startswith("rsiguard: active: next micro break after 10 min of activity\n")
     assert "10 keys" in text and "locked:  breaks.strict" in text
 
 
@@ -105,3 +106,29 @@ def run_into_closed_pipe(argv: list[str], env: dict[str, str]) -> tuple[int, str
 def test_a_closed_pipe_ends_the_command_quietly(argv: list[str], tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "RSIGUARD_SITE_DIR": str(tmp_path)}
     assert run_into_closed_pipe(argv, env) == (Exit.CLOSED_PIPE, "")
+
+
+def test_human_status_reads_as_words_and_says_why_notifications_are_logged() -> None:
+    data: dict[str, Any] = {
+        "state": "in_break",
+        "next_break": {"kind": "micro", "due_in_s": 0},
+        "break": {"kind": "micro", "step": 2, "steps": 5, "instruction": "Make a fist."},
+        "today": dict.fromkeys(
+            ("keys", "clicks", "scroll", "pointer_px", "active_s", "breaks_taken"), 0
+        )
+        | {"breaks_natural": 0, "breaks_skipped": 0},
+        "snoozes_left": 0,
+        "backends": {
+            "input": "none: no display",
+            "notifications": "log",
+            "notifications_why": "no session bus",
+        },
+        "config_sources": [],
+        "locked_keys": [],
+    }
+    lines = _human_status(data).splitlines()
+    assert lines[0] == "rsiguard: in a micro break, step 2 of 5: Make a fist."
+    assert "in_break" not in lines[0]
+    assert "notify:  log (no session bus)" in lines
+    data["state"] = "due"
+    assert _human_status(data).startswith("rsiguard: a micro break is due now\n")

@@ -240,6 +240,13 @@ def test_no_notification_server_logs_and_keeps_running(desktop: Desktop, tmp_pat
         with running_daemon(env, log=log):
             assert status(env)["backends"]["notifications"] == "log"
             assert cli(env, "break").returncode == 0
+            # Once a bubble was attempted, status says why it went to the log.
+            wait_for(
+                lambda: (
+                    "org.freedesktop.Notifications" in status(env)["backends"]["notifications_why"]
+                ),
+                what="the reason in status",
+            )
             wait_for(lambda: "step 1 of" in log.read_text(), what="the step in the log")
 
 
@@ -249,6 +256,8 @@ def test_no_display_and_no_bus(tmp_path: Path) -> None:
         data = status(env)
         assert data["backends"]["input"].startswith("none")
         assert data["backends"]["notifications"] == "log"
+        assert data["backends"]["notifications_why"].startswith("no session bus")
+        assert "notify:  log (no session bus" in cli(env, "status").stdout
         assert cli(env, "break").returncode == 0
 
 

@@ -349,6 +349,9 @@ def test_diagram_comes_from_the_table() -> None:
     assert text.startswith("stateDiagram-v2")
     assert "due --> snoozed: Snooze" in text
     assert len(TABLE) > 20
+    # The words of `rsiguard status`: no internal "running" phase.
+    assert "running" not in text
+    assert "active_or_idle --> due: ActivitySample" in text
 
 
 def test_every_command_gets_exactly_one_reply_in_every_phase() -> None:

@@ -240,6 +240,19 @@ def _step(env: Mapping[str, str]) -> int:
 
 
 @pytest.mark.integration
+def test_a_second_window_brings_the_first_forward(tmp_path: Path) -> None:
+    with break_running(tmp_path) as (display, env), window(env, display) as win:
+        wait_for(lambda: "step" in win.x_title(), what="the first window")
+        second = cli({**env, "DISPLAY": display}, "window")
+        assert second.returncode == 0, second.stderr
+        assert "already open" in second.stdout
+        wait_for(lambda: win.seen("raised"), what="the first window to come forward")
+        found = xdotool(display, "search", "--onlyvisible", "--name", "^rsiguard: step")
+        assert len(found.split()) == 1
+        assert win.exited() is None
+
+
+@pytest.mark.integration
 def test_window_follows_the_routine_and_snooze_click_reaches_the_daemon(tmp_path: Path) -> None:
     with break_running(tmp_path) as (display, env), window(env, display) as win:
         first = _step(env)

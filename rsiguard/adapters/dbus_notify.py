@@ -155,6 +155,13 @@ class DBusNotifier:
         return self._server.label()
 
     @property
+    def why(self) -> str:
+        """Why notifications go to the log (``""`` while a server shows them)."""
+        if self.name != "log":
+            return ""
+        return self._problem or "no notification server has answered yet"
+
+    @property
     def server(self) -> ServerInfo | None:
         """The server in use, if one is known."""
         return self._server

@@ -36,6 +36,11 @@ class Notifier(Protocol):
         """The backend in use now, e.g. ``dbus: dunst 1.9.0 (actions)``, ``plyer``, ``log``."""
         ...
 
+    @property
+    def why(self) -> str:
+        """Why this is the log rather than a desktop bubble (``""`` when bubbles work)."""
+        ...
+
     async def show(self, n: Notify) -> None:
         """Show (or replace) the bubble for ``n.slot``. Never raises."""
         ...
@@ -57,9 +62,15 @@ def text_with_hint(n: Notify) -> str:
 
 
 class LogNotifier:
-    """Writes each notification to the ``rsiguard.notify`` logger at INFO."""
+    """Writes each notification to the ``rsiguard.notify`` logger at INFO.
+
+    ``why`` says why there are no desktop bubbles (no bus, plyer failed, or the config).
+    """
 
     name = "log"
+
+    def __init__(self, why: str = "") -> None:
+        self.why = why
 
     def log(self, n: Notify) -> None:
         """Log ``n`` (used by the other backends as their per-call fallback too)."""
@@ -95,6 +106,11 @@ class PlyerNotifier:
     def name(self) -> str:
         """``plyer``, or ``log`` after the last call failed."""
         return "plyer" if self._problem is None else "log"
+
+    @property
+    def why(self) -> str:
+        """Why the last bubble went to the log (``""`` while plyer works)."""
+        return self._problem or ""
 
     async def show(self, n: Notify) -> None:
         """Show a bubble; log it instead if plyer fails or hangs."""
@@ -163,11 +179,9 @@ async def open_notifier(
 
         address = session_bus_address(env)
         if address is None:
-            logger.warning(
-                "desktop notifications unavailable (no session bus: DBUS_SESSION_BUS_ADDRESS"
-                " unset and no $XDG_RUNTIME_DIR/bus); logging them instead"
-            )
-            return LogNotifier()
+            why = "no session bus: DBUS_SESSION_BUS_ADDRESS unset and no $XDG_RUNTIME_DIR/bus"
+            logger.warning("desktop notifications unavailable (%s); logging them instead", why)
+            return LogNotifier(why)
         notifier = DBusNotifier(address, on_action, on_dismissed, app_name)
         # A failed start degrades to the log and retries later: the notification
         # server often starts after the daemon at login.
@@ -177,5 +191,7 @@ async def open_notifier(
         try:
             return PlyerNotifier(app_name)
         except Exception as exc:
-            logger.warning("desktop notifications unavailable (plyer: %s); logging them", exc)
-    return LogNotifier()
+            why = f"plyer: {exc}"
+            logger.warning("desktop notifications unavailable (%s); logging them", why)
+            return LogNotifier(why)
+    return LogNotifier('notifications.backend = "log"')

@@ -462,16 +462,25 @@ def step(state: State, event: ev.Event, at: float) -> Result:
     return new, effects
 
 
+# In the diagram, phases carry the names `rsiguard status` uses; RUNNING is the one
+# phase status splits in two, by how long ago the last input was.
+_SHOWN = {Phase.RUNNING: "active_or_idle"}
+
+
 def diagram() -> str:
-    """The transition table as a Mermaid state diagram."""
-    lines = ["stateDiagram-v2"]
+    """The transition table as a Mermaid state diagram, in the words of ``status``."""
+    lines = [
+        "stateDiagram-v2",
+        "    active_or_idle: active or idle (status tells them apart by activity.idle_threshold)",
+    ]
     seen: set[tuple[str, str, str]] = set()
     for (phase, event), tr in TABLE.items():
         for target in tr.targets:
-            key = (phase.value, target.value, event.__name__)
+            src, dst = (_SHOWN.get(p, p.value) for p in (phase, target))
+            key = (src, dst, event.__name__)
             if key not in seen:
                 seen.add(key)
-                lines.append(f"    {phase.value} --> {target.value}: {event.__name__}")
+                lines.append(f"    {src} --> {dst}: {event.__name__}")
     return "\n".join(lines)
 
 
