@@ -62,10 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reload", help="re-read the configuration (a bad file keeps the old one)")
     sub.add_parser("next", help="go to the next step of the running routine")
     sub.add_parser("stop", help="stop the running routine")
-    cfg = sub.add_parser("config", help="check or show configuration (see `rsiguard config -h`)")
-    cfg.add_argument("args", nargs=argparse.REMAINDER, help="check [FILE] | show [--origin]")
-    rt = sub.add_parser("routines", help="list, show or play routines (see `rsiguard routines -h`)")
-    rt.add_argument("args", nargs=argparse.REMAINDER, help="list | show ID | safety | play [ID]")
+    # These two hand their whole command line, -h included, to their own parsers (main).
+    cfg = sub.add_parser(
+        "config", add_help=False, help="check or show configuration (see `rsiguard config -h`)"
+    )
+    cfg.add_argument("args", nargs=argparse.REMAINDER)
+    rt = sub.add_parser(
+        "routines", add_help=False, help="list, show or play routines (`rsiguard routines -h`)"
+    )
+    rt.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("window", help="the break window (the daemon starts it on Start routine)")
     sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
     return p
@@ -123,6 +128,19 @@ def _request(args: argparse.Namespace) -> Request:
     return Request(args.cmd)
 
 
+def _subcommand(
+    name: str, argv: list[str], env: Mapping[str, str], out: TextIO, err: TextIO
+) -> int:
+    """``rsiguard config ...`` and ``rsiguard routines ...`` (imported only when used)."""
+    if name == "config":
+        from rsiguard import configcli
+
+        return configcli.main(argv, env, out, err)
+    from rsiguard.routines import cli as routines_cli
+
+    return routines_cli.main(argv, env, out, err)
+
+
 def main(
     argv: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
@@ -134,6 +152,9 @@ def main(
     env = os.environ if env is None else env
     out = out or sys.stdout
     err = err or sys.stderr
+    if argv and argv[0] in ("config", "routines"):
+        # Their own parsers take the rest, -h included.
+        return _subcommand(argv[0], argv[1:], env, out, err)
     try:
         args = build_parser().parse_args(argv)
     except UsageError as exc:
@@ -152,14 +173,6 @@ def main(
         from rsiguard.daemon import run
 
         return run(env, Path(args.config) if args.config else None, args.verbose)
-    if args.cmd == "config":
-        from rsiguard import configcli
-
-        return configcli.main(args.args, env, out, err)
-    if args.cmd == "routines":
-        from rsiguard.routines import cli as routines_cli
-
-        return routines_cli.main(args.args, env, out, err)
     if args.cmd == "window":
         from rsiguard import window
 

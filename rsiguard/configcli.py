@@ -19,11 +19,15 @@ from rsiguard.exitcodes import Exit
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="rsiguard config", description="Check or show rsiguard's configuration."
+        prog="rsiguard config",
+        description="Check or show rsiguard's configuration.",
+        usage="rsiguard config check [FILE | --config FILE]\n"
+        "       rsiguard config show [--origin] [--json] [--config FILE]",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = sub.add_parser(
         "check",
+        prog="rsiguard config check",
         help="validate one file alone, or the whole layered configuration",
         description="Validate FILE alone (as it would apply on top of the built-in defaults), "
         "or, without FILE, every layer of the effective configuration.",
@@ -34,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     show = sub.add_parser(
         "show",
+        prog="rsiguard config show",
         help="print the effective values",
         description="Print the effective values as `key = value` lines, sorted.",
     )

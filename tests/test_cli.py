@@ -132,3 +132,10 @@ def test_human_status_reads_as_words_and_says_why_notifications_are_logged() -> 
     assert "notify:  log (no session bus)" in lines
     data["state"] = "due"
     assert _human_status(data).startswith("rsiguard: a micro break is due now\n")
+
+
+def test_config_and_routines_help_come_from_their_own_parsers() -> None:
+    code, out, _ = _run("config", "-h")
+    assert code == Exit.OK and "rsiguard config show [--origin] [--json]" in out
+    code, out, _ = _run("routines", "--help")
+    assert code == Exit.OK and "play" in out and "safety" in out

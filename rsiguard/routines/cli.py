@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
@@ -59,7 +60,8 @@ def _table(routines: Sequence[Routine]) -> list[str]:
 def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     """Run ``rsiguard routines ARGV``; return the exit status."""
     try:
-        args = _parser().parse_args(list(argv))
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = _parser().parse_args(list(argv))
     except SystemExit as exc:
         return Exit.OK if exc.code == 0 else Exit.USAGE
     if args.action == "safety":
