@@ -61,3 +61,20 @@ def test_a_changed_pyproject_reinstalls_once_keeping_the_test_tools(tmp_path: Pa
     assert [line for line in done.stderr.splitlines() if line.startswith("dev:")] == [
         "dev: installing rsiguard[test] into .venv (pip, about a minute the first time)"
     ]
+
+
+def test_readme_names_every_system_package_dev_installs() -> None:
+    import re
+
+    script = (REPO / "dev").read_text()
+    packages = set()
+    base = script.split("base_packages()")[1].split("test_packages()")[0]
+    for words in re.findall(r'missing="\$missing ([^"]+)"', base):
+        packages.update(words.split())
+    pairs = script.split("test_packages()")[1].split("; do")[0]
+    packages.update(re.findall(r"[\w-]+:([\w.+-]+)", pairs))
+    packages.discard("python3")  # the interpreter itself: the README starts from it
+    assert {"python3-tk", "libc6-dev", "linux-libc-dev", "xauth", "desktop-file-utils"} <= packages
+    readme = (REPO / "README.md").read_text()
+    missing = sorted(p for p in packages if f"`{p}`" not in readme)
+    assert missing == [], f"README does not name: {missing}"
