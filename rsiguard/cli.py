@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from rsiguard import __version__
-from rsiguard.client import NoDaemon, call
+from rsiguard.client import NoDaemon, call_daemon
 from rsiguard.control import ProtocolError, Request
 from rsiguard.core.durations import format_duration, parse_duration
 from rsiguard.exitcodes import Exit
-from rsiguard.paths import socket_path
+
+# The daemon's validation child may take up to 60 s (rsiguard.validate.TIMEOUT).
+RELOAD_TIMEOUT = 65.0
 
 
 class UsageError(Exception):
@@ -183,7 +185,9 @@ def main(
         print(diagram(), file=out)
         return Exit.OK
     try:
-        resp = call(socket_path(env), _request(args))
+        # A reload waits for the validation child, which may take up to its own timeout.
+        timeout = RELOAD_TIMEOUT if args.cmd == "reload" else 5.0
+        resp = call_daemon(env, _request(args), timeout)
     except NoDaemon as exc:
         print(f"rsiguard: {exc}", file=err)
         return Exit.NO_DAEMON

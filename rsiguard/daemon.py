@@ -14,12 +14,12 @@ import pickle
 import signal
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rsiguard import __version__
+from rsiguard import __version__, instance
 from rsiguard.adapters import statefile
 from rsiguard.adapters import systemd as sd
 from rsiguard.adapters.activity import ActivityMonitor, counting
@@ -42,11 +42,14 @@ from rsiguard.core.machine import initial_state, step
 from rsiguard.core.policy import BreakKind
 from rsiguard.core.view import status as status_view
 from rsiguard.exitcodes import Exit
-from rsiguard.paths import socket_path, state_dir
+from rsiguard.paths import runtime_dir_problem, socket_path, state_dir
 from rsiguard.server import AlreadyRunning, ControlServer, UnsafeDirectory
 from rsiguard.validate import Validated, ValidationFailed, in_child, in_child_async
 
 log = logging.getLogger("rsiguard")
+
+# The same asyncio error (say, accept() out of file descriptors) is logged at most this often.
+LOG_REPEAT_S = 60.0
 
 # Notification buttons -> the events they stand for.
 ACTIONS: dict[str, ev.Event] = {
@@ -90,13 +93,30 @@ class Daemon:
         self._save_handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._window: asyncio.subprocess.Process | None = None
+        self._date_behind = ""  # the earlier date last warned about
+        self.early_hup: list[int] = []  # SIGHUPs that came before the loop could take them
+        # Reloads run one at a time; requests during one share the next (see reload()).
+        self._reloading: asyncio.Task[Response] | None = None
+        self._next_reload: asyncio.Task[Response] | None = None
 
     # --- the loop ------------------------------------------------------------
 
+    def _check_day(self) -> None:
+        """Start a new day when the local date has moved on; a date that goes back (a
+        clock set back, a time zone change) is logged once and never resets the counts."""
+        now, day = today(), self.state.today.day
+        if now > day:
+            self.dispatch(ev.NewDay(now))
+        elif now < day and self._date_behind != now:
+            self._date_behind = now
+            log.warning(
+                "the local date went back from %s to %s; keeping %s's counts", day, now, day
+            )
+
     def dispatch(self, event: ev.Event) -> list[Reply]:
         """Step the core with ``event`` now and carry out its effects; return its replies."""
-        if isinstance(event, ev.ActivitySample) and self.state.today.day != today():
-            self.dispatch(ev.NewDay(today()))
+        if isinstance(event, ev.ActivitySample):
+            self._check_day()
         at = boottime()
         self.state, effects = step(self.state, event, at)
         self._mark_dirty()
@@ -202,8 +222,7 @@ class Daemon:
 
     def status(self) -> dict[str, Any]:
         """The full status reply (described by docs/status.schema.json)."""
-        if self.state.today.day != today():
-            self.dispatch(ev.NewDay(today()))  # midnight passed while nobody typed
+        self._check_day()  # midnight may have passed while nobody typed
         data = status_view(self.state, boottime())
         data.update(
             schema_version=SCHEMA_VERSION,
@@ -230,7 +249,35 @@ class Daemon:
             log.warning("%s", warning)
 
     async def reload(self) -> Response:
-        """Re-read config (validated in a child); a bad file keeps the last good one running."""
+        """Re-read the config; a bad file keeps the last good one running.
+
+        One validation child at a time: a request while one runs waits for the next one,
+        which all such requests share (200 SIGHUPs make two reloads, not 200 children),
+        and which reads the files as they are after the last request.
+        """
+        if self._reloading is None:
+            self._reloading = asyncio.ensure_future(self._reload_now())
+            task = self._reloading
+        elif self._next_reload is None:
+            self._next_reload = task = asyncio.ensure_future(self._reload_after(self._reloading))
+        else:
+            task = self._next_reload
+        return await asyncio.shield(task)
+
+    async def _reload_after(self, running: asyncio.Task[Response]) -> Response:
+        with contextlib.suppress(Exception):
+            await running
+        self._reloading, self._next_reload = self._next_reload, None
+        return await self._reload_now()
+
+    async def _reload_now(self) -> Response:
+        try:
+            return await self._validate_and_apply()
+        finally:
+            if self._next_reload is None:
+                self._reloading = None
+
+    async def _validate_and_apply(self) -> Response:
         try:
             validated = await in_child_async(self.env, self.user_file)
         except (ValidationFailed, RuntimeError, OSError, pickle.UnpicklingError) as exc:
@@ -300,14 +347,17 @@ class Daemon:
     async def run(self) -> int:
         """Run until SIGTERM/SIGINT; return the exit status."""
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_quieter_exception_handler())
+        if problem := runtime_dir_problem(self.env):
+            log.info("%s: the control socket is %s", problem, self.server.path)
         try:
             await self.server.start()
-        except AlreadyRunning:
-            print(f"rsiguard: already running (control socket {self.server.path})", file=sys.stderr)
+        except AlreadyRunning as exc:
+            print(f"rsiguard: {exc}", file=sys.stderr)
             return Exit.ALREADY_RUNNING
         except UnsafeDirectory as exc:
-            print(f"rsiguard: {exc}", file=sys.stderr)
-            return Exit.ERROR
+            print(f"rsiguard: cannot open the control socket: {exc}", file=sys.stderr)
+            return Exit.BAD_CONFIG
         try:
             await self._start_adapters(loop)
             sd.ready(self.env, "watching")
@@ -326,6 +376,9 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
         loop.add_signal_handler(signal.SIGHUP, self._sighup)
+        if self.early_hup:
+            log.info("SIGHUP arrived while starting: reloading the configuration")
+            self._sighup()
         self.timer.start()
         self.notifier = await open_notifier(
             self.loaded.notify_backend, self._on_action, self._on_dismissed, self.env
@@ -356,12 +409,47 @@ class Daemon:
         await self.server.close()
 
 
+def _quieter_exception_handler() -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
+    """asyncio's handler, but each message at most once a minute: out of file descriptors,
+    ``accept()`` fails on every loop turn, and the log would fill with thousands of
+    identical tracebacks while the daemon recovers on its own."""
+    last: dict[str, float] = {}
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        key = str(context.get("message", ""))
+        now = time.monotonic()
+        if now - last.get(key, -LOG_REPEAT_S) < LOG_REPEAT_S:
+            return
+        last[key] = now
+        loop.default_exception_handler(context)
+
+    return handle
+
+
 def run(env: Mapping[str, str], user_file: Path | None, verbose: bool = False) -> int:
-    """``rsiguard run``: load config, then run the daemon in the foreground."""
+    """``rsiguard run``: take the instance lock, load config, run the daemon in the foreground."""
+    # SIGHUP's default action kills; until the loop's handler is in place, remember it.
+    early_hup: list[int] = []
+    signal.signal(signal.SIGHUP, lambda signum, _frame: early_hup.append(signum))
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        lock = instance.acquire(env)
+    except AlreadyRunning as exc:
+        print(f"rsiguard: {exc}", file=sys.stderr)
+        return Exit.ALREADY_RUNNING
+    except UnsafeDirectory as exc:
+        print(f"rsiguard: {exc}", file=sys.stderr)
+        return Exit.BAD_CONFIG
+    try:
+        return _run_locked(env, user_file, early_hup)
+    finally:
+        instance.release(lock)
+
+
+def _run_locked(env: Mapping[str, str], user_file: Path | None, early_hup: list[int]) -> int:
     try:
         validated = in_child(env, user_file)
     except ValidationFailed as exc:
@@ -371,4 +459,6 @@ def run(env: Mapping[str, str], user_file: Path | None, verbose: bool = False) -
         log.exception("cannot check the configuration")
         print(f"rsiguard: cannot check the configuration: {exc}", file=sys.stderr)
         return Exit.ERROR
-    return asyncio.run(Daemon(env, validated, user_file).run())
+    daemon = Daemon(env, validated, user_file)
+    daemon.early_hup = early_hup
+    return asyncio.run(daemon.run())

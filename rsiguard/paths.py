@@ -29,15 +29,36 @@ def state_dir(env: Mapping[str, str]) -> Path:
 
 
 def runtime_dir(env: Mapping[str, str]) -> Path:
-    """The control socket's directory: ``$XDG_RUNTIME_DIR/rsiguard``, else a per-user temp dir."""
-    base = env.get("XDG_RUNTIME_DIR")
-    if base:
-        return Path(base) / "rsiguard"
-    import tempfile  # only here: the quick CLI commands should not pay for it
+    """The control socket's directory: ``$XDG_RUNTIME_DIR/rsiguard``.
 
-    return Path(tempfile.gettempdir()) / f"rsiguard-{os.getuid()}"
+    Without a usable ``$XDG_RUNTIME_DIR`` (unset, or relative, which the XDG spec says to
+    ignore): ``$XDG_STATE_HOME/rsiguard/run``, inside the user's own home. Never a
+    predictable name in a shared directory such as ``/tmp``, where another user could
+    create it first, deny the daemon its socket or answer in its place.
+    """
+    base = env.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(base):
+        return Path(base) / "rsiguard"
+    return state_dir(env) / "run"
+
+
+def runtime_dir_problem(env: Mapping[str, str]) -> str:
+    """Why ``$XDG_RUNTIME_DIR`` is not used, for one log line (``""`` when it is)."""
+    base = env.get("XDG_RUNTIME_DIR")
+    if base is None:
+        return "XDG_RUNTIME_DIR is not set"
+    if not os.path.isabs(base):
+        return f"XDG_RUNTIME_DIR={base!r} is not an absolute path (the XDG spec says to ignore it)"
+    return ""
 
 
 def socket_path(env: Mapping[str, str]) -> Path:
     """The control socket."""
     return runtime_dir(env) / "control.sock"
+
+
+def instance_lock(env: Mapping[str, str]) -> Path:
+    """The one-daemon-per-user lock: in the state directory, which every copy of the
+    daemon shares whatever its ``$XDG_RUNTIME_DIR``. It also names the running daemon's
+    control socket, so a client started in another environment can find it."""
+    return state_dir(env) / "daemon.lock"
