@@ -44,7 +44,7 @@ from rsiguard.core.view import status as status_view
 from rsiguard.exitcodes import Exit
 from rsiguard.paths import runtime_dir_problem, socket_path, state_dir
 from rsiguard.server import AlreadyRunning, ControlServer, UnsafeDirectory
-from rsiguard.validate import Validated, ValidationFailed, in_child, in_child_async
+from rsiguard.validate import Validated, ValidationFailed, in_child_async
 
 log = logging.getLogger("rsiguard")
 
@@ -85,7 +85,7 @@ class Daemon:
         self.state = initial_state(self.loaded.policy)
         self.state_path = state_dir(env) / "state.json"
         self.server = ControlServer(socket_path(env), self._handle)
-        self.timer = WakeTimer(self._wake)
+        self.timer = WakeTimer(self._wake, boottime)
         self.notifier: Notifier | None = None
         self.monitor: ActivityMonitor | None = None
         self.screenlock = ScreenLockWatcher(self._on_lock, env)
@@ -451,7 +451,8 @@ def run(env: Mapping[str, str], user_file: Path | None, verbose: bool = False) -
 
 def _run_locked(env: Mapping[str, str], user_file: Path | None, early_hup: list[int]) -> int:
     try:
-        validated = in_child(env, user_file)
+        # On a loop, like a reload: no blocking wait polling with sleeps in between.
+        validated = asyncio.run(in_child_async(env, user_file))
     except ValidationFailed as exc:
         print(f"rsiguard: bad configuration:\n{exc}", file=sys.stderr)
         return Exit.BAD_CONFIG

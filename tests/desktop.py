@@ -30,6 +30,8 @@ PACKAGES = {
     "setpriv": "util-linux",
     "tmux": "tmux",
     "desktop-file-validate": "desktop-file-utils",
+    "faketime": "faketime",
+    "useradd": "passwd",
 }
 
 _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
