@@ -122,6 +122,11 @@ def _human_status(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _negative(arg: str) -> bool:
+    """Whether ``arg`` reads as a negative duration such as ``-5m`` or ``-.5h``."""
+    return len(arg) > 1 and arg[0] == "-" and arg[1] in "0123456789."
+
+
 def _request(args: argparse.Namespace) -> Request:
     if args.cmd in ("snooze", "pause") and args.duration is not None:
         return Request(args.cmd, {"duration": args.duration})
@@ -157,6 +162,10 @@ def main(
     if argv and argv[0] in ("config", "routines"):
         # Their own parsers take the rest, -h included.
         return _subcommand(argv[0], argv[1:], env, out, err)
+    if len(argv) > 1 and argv[0] in ("pause", "snooze") and _negative(argv[1]):
+        # argparse would call "-5m" an unknown option.
+        print(f"rsiguard {argv[0]}: a duration cannot be negative: {argv[1]}", file=err)
+        return Exit.USAGE
     try:
         args = build_parser().parse_args(argv)
     except UsageError as exc:

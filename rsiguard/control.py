@@ -54,15 +54,21 @@ def encode_request(req: Request) -> bytes:
     return json.dumps({"cmd": req.cmd, "args": dict(req.args)}).encode() + b"\n"
 
 
-def _number_or_none(args: Mapping[str, Any], key: str) -> None:
+def _seconds_or_none(args: Mapping[str, Any], key: str) -> float | None:
+    """``args[key]`` as finite, non-negative seconds (a float), or None when absent."""
     value = args.get(key)
-    if value is not None and (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ProtocolError(f"argument {key!r} must be a non-negative number of seconds")
+    if value is None:
+        return None
+    bad = ProtocolError(f"argument {key!r} must be a non-negative number of seconds")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad
+    try:
+        seconds = float(value)  # an int of 400 digits has no float: OverflowError
+    except OverflowError:
+        raise bad from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise bad
+    return seconds
 
 
 def _load(raw: bytes, what: str) -> object:
@@ -73,6 +79,10 @@ def _load(raw: bytes, what: str) -> object:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"{what} is not JSON: {exc}") from None
+    except RecursionError:
+        raise ProtocolError(f"{what} is nested too deeply") from None
+    except ValueError as exc:  # an integer beyond Python's digit limit
+        raise ProtocolError(f"{what} is not usable JSON: {exc}") from None
 
 
 def decode_request(raw: bytes) -> Request:
@@ -85,11 +95,18 @@ def decode_request(raw: bytes) -> Request:
         raise ProtocolError(f"unknown command {cmd!r}; expected one of {', '.join(COMMANDS)}")
     if not isinstance(args, dict):
         raise ProtocolError("'args' must be a JSON object")
-    _number_or_none(args, "duration")
     kind = args.get("kind")
     if kind is not None and kind not in ("micro", "rest"):
         raise ProtocolError("argument 'kind' must be 'micro' or 'rest'")
-    return Request(cmd, args)
+    # Only the arguments a command uses go on, already converted: nothing unbounded
+    # (a huge int, deep nesting) reaches the daemon's logic.
+    clean: dict[str, Any] = {}
+    duration = _seconds_or_none(args, "duration")
+    if duration is not None:
+        clean["duration"] = duration
+    if kind is not None:
+        clean["kind"] = kind
+    return Request(cmd, clean)
 
 
 def encode_response(resp: Response) -> bytes:
@@ -100,7 +117,8 @@ def encode_response(resp: Response) -> bytes:
             obj["data"] = resp.data
     else:
         obj = {"ok": False, "code": int(resp.code), "error": resp.message}
-    return json.dumps(obj).encode() + b"\n"
+    # NaN and Infinity are not JSON: a bug must show as one, never as a broken reply.
+    return json.dumps(obj, allow_nan=False).encode() + b"\n"
 
 
 def decode_response(raw: bytes) -> Response:

@@ -139,3 +139,12 @@ def test_config_and_routines_help_come_from_their_own_parsers() -> None:
     assert code == Exit.OK and "rsiguard config show [--origin] [--json]" in out
     code, out, _ = _run("routines", "--help")
     assert code == Exit.OK and "play" in out and "safety" in out
+
+
+def test_a_negative_duration_is_named_as_such(tmp_path: Path) -> None:
+    env = {"XDG_RUNTIME_DIR": str(tmp_path)}
+    for argv in (["pause", "-5m"], ["snooze", "-.5h"]):
+        code, _, err = _run(*argv, env=env)
+        assert code == Exit.USAGE
+        assert err == f"rsiguard {argv[0]}: a duration cannot be negative: {argv[1]}\n"
+    assert _run("pause", "5m", env=env)[0] == Exit.NO_DAEMON  # a plain one goes through

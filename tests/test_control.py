@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rsiguard.client import NoDaemon, call
 from rsiguard.control import (
@@ -239,3 +241,65 @@ def test_other_uid_is_refused_by_peer_credentials(world_dir: Path) -> None:
     assert result["ok"] is False
     assert result["code"] == Exit.REFUSED
     assert "uid 65534" in str(result["error"])
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b'{"cmd":"pause","args":{"duration":1' + b"0" * 400 + b"}}\n", "non-negative number"),
+        (b'{"cmd":"pause","args":{"duration":' + b"9" * 5000 + b"}}\n", "not usable JSON"),
+        (b'{"cmd":"status","args":{"x":' + b"[" * 30000 + b"]" * 30000 + b"}}\n", "too deeply"),
+        (b'{"cmd":"pause","args":{"duration":NaN}}\n', "non-negative number"),
+    ],
+)
+def test_unbounded_numbers_and_nesting_are_usage_errors(
+    tmp_path: Path, payload: bytes, reason: str
+) -> None:
+    path = tmp_path / "r" / "control.sock"
+    with serving(path):
+        resp = decode_response(_raw(path, payload))
+        assert (resp.ok, resp.code) == (False, Exit.USAGE) and reason in resp.message
+        assert call(path, Request("status")).ok
+
+
+def test_only_converted_arguments_reach_the_daemon() -> None:
+    req = decode_request(b'{"cmd":"pause","args":{"duration":90,"junk":[[[]]]}}')
+    assert dict(req.args) == {"duration": 90.0} and isinstance(req.args["duration"], float)
+
+
+def test_a_reply_never_carries_nan() -> None:
+    with pytest.raises(ValueError):
+        encode_response(Response(True, "", {"x": float("nan")}))
+
+
+def test_an_incomplete_request_gets_a_reply_before_the_connection_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("rsiguard.server.READ_TIMEOUT", 0.3)
+    path = tmp_path / "r" / "control.sock"
+    with serving(path), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(10)
+        s.connect(str(path))
+        s.sendall(b'{"cmd": "sta')  # and then nothing
+        resp = decode_response(s.recv(65536))
+    assert not resp.ok and "incomplete request" in resp.message
+
+
+@pytest.fixture(scope="module")
+def fuzzed_server() -> Iterator[Path]:
+    """One echo server for every fuzz example."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r" / "control.sock"
+        with serving(path):
+            yield path
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payload=st.binary(max_size=2048) | st.from_regex(rb"\{.{0,200}\}\n", fullmatch=True))
+def test_fuzz_any_bytes_get_a_usage_error_or_an_answer_never_an_internal_error(
+    fuzzed_server: Path, payload: bytes
+) -> None:
+    raw = _raw(fuzzed_server, payload)
+    if raw:  # a closed connection without a reply is allowed; code 1 never is
+        resp = decode_response(raw)
+        assert resp.ok or resp.code == Exit.USAGE, resp

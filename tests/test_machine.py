@@ -467,3 +467,12 @@ def test_next_through_every_step_is_no_way_around_the_stop_rules() -> None:
     assert sim.state.phase is Phase.IN_BREAK and sim.state.today.breaks_taken == 0
     sim.advance(10)  # the last step runs its time: then the break is taken
     assert sim.state.phase.value == "running" and sim.state.today.breaks_taken == 1
+
+
+@pytest.mark.parametrize("command", [ev.Pause(0.001), ev.Pause(0.0), ev.Snooze(0.5)])
+def test_a_snooze_or_pause_under_a_second_is_refused_and_uses_nothing(command: ev.Event) -> None:
+    sim = Sim()
+    sim.type_until("due")
+    reply = sim.command(command)
+    assert not reply.ok and "at least 1 s" in reply.message
+    assert sim.state.snoozes_used == 0 and sim.state.phase is Phase.DUE

@@ -34,6 +34,9 @@ from rsiguard.routines.select import choose
 
 # How many recently played routine ids to remember for rotation.
 RECENT = 8
+# The shortest snooze or pause a command may ask for: "0.001" would read "0 s" and
+# still use up a snooze.
+MIN_COMMAND_S = 1.0
 
 Result = tuple[State, list[Effect]]
 Handler = Callable[[State, ev.Event, float], Result]
@@ -259,9 +262,9 @@ def _snooze(state: State, event: ev.Event, at: float) -> Result:
     if snoozes_left(state) <= 0:
         return state, [_no(f"no snoozes left for this break (at most {pol.max_snoozes})")]
     length = pol.snooze if event.duration is None else event.duration
-    if length <= 0 or length > pol.snooze + EPS:
+    if length < MIN_COMMAND_S or length > pol.snooze + EPS:
         limit = format_duration(pol.snooze)
-        return state, [_no(f"a snooze lasts more than 0 s and at most {limit}")]
+        return state, [_no(f"a snooze lasts at least 1 s and at most {limit}")]
     t = replace(state.today, snoozes=state.today.snoozes + 1)
     routine = state.run.player.routine.id if state.run else ""
     state = replace(
@@ -292,9 +295,9 @@ def _pause(state: State, event: ev.Event, at: float) -> Result:
     assert isinstance(event, ev.Pause)
     pol = state.policy
     length = pol.pause_max if event.duration is None else event.duration
-    if length <= 0 or length > pol.pause_max + EPS:
+    if length < MIN_COMMAND_S or length > pol.pause_max + EPS:
         limit = format_duration(pol.pause_max)
-        return state, [_no(f"a pause lasts more than 0 s and at most {limit}")]
+        return state, [_no(f"a pause lasts at least 1 s and at most {limit}")]
     owed = state.phase in (Phase.DUE, Phase.SNOOZED, Phase.IN_BREAK)
     if owed and pol.strict:
         return state, [_no("strict mode: take the break first, then pause")]
