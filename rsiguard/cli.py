@@ -183,7 +183,7 @@ def main(
 
         from rsiguard.daemon import run
 
-        return run(env, Path(args.config) if args.config else None, args.verbose)
+        return run(env, Path(args.config) if args.config else None, args.verbose, EARLY_HUP)
     if args.cmd == "window":
         from rsiguard import window
 
@@ -214,12 +214,22 @@ def main(
     return Exit.OK
 
 
+# SIGHUPs that reached `rsiguard run` before its loop could take them (see entry()).
+EARLY_HUP: list[int] = []
+
+
 def entry() -> int:
     """The ``rsiguard`` command: :func:`main`, ending quietly when stdout's reader leaves.
 
     ``rsiguard status | head -1`` closes the pipe early; like a Unix tool, rsiguard then
     stops without a traceback (also at exit, when Python flushes stdout once more).
     """
+    if sys.argv[1:2] == ["run"]:
+        # SIGHUP's default action kills. A reload asked for while the daemon starts is
+        # remembered from this first line on, and carried out once it is ready.
+        import signal
+
+        signal.signal(signal.SIGHUP, lambda signum, _frame: EARLY_HUP.append(signum))
     try:
         try:
             code = main()

@@ -426,11 +426,20 @@ def _quieter_exception_handler() -> Callable[[asyncio.AbstractEventLoop, dict[st
     return handle
 
 
-def run(env: Mapping[str, str], user_file: Path | None, verbose: bool = False) -> int:
-    """``rsiguard run``: take the instance lock, load config, run the daemon in the foreground."""
-    # SIGHUP's default action kills; until the loop's handler is in place, remember it.
-    early_hup: list[int] = []
-    signal.signal(signal.SIGHUP, lambda signum, _frame: early_hup.append(signum))
+def run(
+    env: Mapping[str, str],
+    user_file: Path | None,
+    verbose: bool = False,
+    early_hup: list[int] | None = None,
+) -> int:
+    """``rsiguard run``: take the instance lock, load config, run the daemon in the foreground.
+
+    ``early_hup`` collects SIGHUPs from before this call (the command's entry point
+    catches them from its first line); one arriving before the loop's handler is in
+    place is kept there too, and the daemon reloads once it is ready.
+    """
+    early = [] if early_hup is None else early_hup
+    signal.signal(signal.SIGHUP, lambda signum, _frame: early.append(signum))
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -444,7 +453,7 @@ def run(env: Mapping[str, str], user_file: Path | None, verbose: bool = False) -
         print(f"rsiguard: {exc}", file=sys.stderr)
         return Exit.BAD_CONFIG
     try:
-        return _run_locked(env, user_file, early_hup)
+        return _run_locked(env, user_file, early)
     finally:
         instance.release(lock)
 
