@@ -17,7 +17,6 @@ drawings, so it starts fast and never loads pydantic.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import math
 import os
@@ -31,7 +30,7 @@ from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any, Literal
 
-from rsiguard import illustrations_draw
+from rsiguard import illustrations_draw, lockfile
 from rsiguard.client import NoDaemon, call
 from rsiguard.control import ProtocolError, Request, Response
 from rsiguard.exitcodes import Exit
@@ -423,22 +422,16 @@ class BreakWindow:
 def _only_window(env: Mapping[str, str]) -> int | None:
     """Hold ``window.lock`` beside the control socket: the fd, or None when another
     window holds it (that window is then asked, with SIGUSR1, to come to the front)."""
-    path = socket_path(env).parent / "window.lock"
-    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
     try:
-        fd = os.open(path, flags, 0o600)
-    except OSError:
-        return -1  # no usable directory: one window too many beats no window
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        with contextlib.suppress(OSError, ValueError):
-            os.kill(int(os.pread(fd, 32, 0) or b"0"), signal.SIGUSR1)
-        os.close(fd)
+        return lockfile.take(socket_path(env).parent / "window.lock", f"{os.getpid()}\n")
+    except lockfile.Held as held:
+        pid = held.args[0].strip()
+        if pid.isdigit() and int(pid) > 0:  # never 0: that would signal our whole group
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGUSR1)
         return None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-    return fd
+    except lockfile.LockProblem:
+        return -1  # no usable lock: one window too many beats no window
 
 
 def main(env: Mapping[str, str]) -> int:
