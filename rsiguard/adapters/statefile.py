@@ -11,14 +11,27 @@ import contextlib
 import json
 import logging
 import os
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from rsiguard.adapters import statebounds
+from rsiguard.adapters.statebounds import ID_MAX, RECENT_MAX, bound
 from rsiguard.core.accrual import idle_credit
 from rsiguard.core.state import Progress, State, Today
 
 log = logging.getLogger("rsiguard.state")
+
+__all__ = [
+    "ID_MAX",
+    "RECENT_MAX",
+    "SAVE_DELAY",
+    "bound",
+    "load",
+    "restore",
+    "save",
+    "snapshot",
+]
 
 VERSION = 1
 SAVE_DELAY = 5.0
@@ -37,50 +50,39 @@ def snapshot(state: State, wall: float) -> dict[str, Any]:
     }
 
 
-def _pick(cls: type[Any], data: object) -> dict[str, Any]:
-    """Fields of ``cls`` found in ``data`` with the type of their default; the rest dropped."""
-    if not isinstance(data, dict):
-        return {}
-    picked: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name not in data:
-            continue
-        value, default = data[f.name], f.default
-        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if default is None and isinstance(value, int | float) and not isinstance(value, bool):
-            picked[f.name] = float(value)
-        elif isinstance(value, type(default)) and isinstance(value, bool) == isinstance(
-            default, bool
-        ):
-            picked[f.name] = value
-    return picked
+def restore(state: State, data: object, day: str, wall: float) -> State:
+    """``state`` with the saved counters and progress of ``data`` put back.
 
-
-def restore(state: State, data: dict[str, Any], day: str, wall: float) -> State:
-    """``state`` with saved counters put back: today's only if the day is the same."""
-    try:
-        today = Today(**_pick(Today, data.get("today")))
-        progress = Progress(**_pick(Progress, data.get("progress")))
-        snoozes = int(data.get("snoozes_used", 0))
-        saved_at = float(data.get("saved_at", wall))
-        recent = tuple(str(r) for r in data.get("recent", ()) if isinstance(r, str))
-        safety_seen = data.get("safety_seen") is True
-    except (TypeError, ValueError) as exc:
-        log.warning("ignoring unreadable saved state: %s", exc)
-        return state
-    if today.day != day:
+    Each field is checked on its own (:func:`statebounds.clean`): one that is out of
+    bounds is ignored with a warning, the others are kept. Today's counters are kept
+    when the saved day is ``day``, and also when it is *later* than ``day``: the wall
+    clock went back (NTP, a manual setting), which is logged but never starts the day
+    again, so the restored ``today.day`` stays the later one. Only an earlier (or
+    missing) saved day starts the counters at zero for ``day``.
+    """
+    saved = statebounds.clean(data, "saved state")
+    today = Today(**saved["today"]) if saved["today"].get("day") else Today(day=day)
+    if today.day > day:
+        log.warning(
+            "the saved day %s is later than today %s (the clock went back?): keeping its counters",
+            today.day,
+            day,
+        )
+    elif today.day < day:
         today = Today(day=day)
+    progress = Progress(**saved["progress"])
     # Time while the daemon was not running is idle time: it may be a natural break.
+    # A saved_at in the future (the clock went back) counts as no time at all.
+    saved_at = saved.get("saved_at", wall)
     progress = idle_credit(progress, state.policy, max(0.0, wall - saved_at))
-    snoozes = max(0, min(snoozes, state.policy.max_snoozes))
+    snoozes = min(saved.get("snoozes_used", 0), state.policy.max_snoozes)
     return replace(
         state,
         today=today,
         progress=progress,
         snoozes_used=snoozes,
-        recent=recent,
-        safety_seen=safety_seen,
+        recent=tuple(saved.get("recent", ())),
+        safety_seen=saved.get("safety_seen", False),
     )
 
 
