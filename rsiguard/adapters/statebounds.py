@@ -13,7 +13,7 @@ import datetime
 import logging
 import math
 import re
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from rsiguard.core.machine import RECENT
@@ -66,6 +66,22 @@ _BOUNDS: dict[str, float] = {
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+@dataclass(frozen=True, slots=True)
+class HugeInt:
+    """An integer too long to be a count, as read from JSON (never converted: see parse_int)."""
+
+    digits: int
+
+
+def parse_int(text: str) -> int | HugeInt:
+    """``json.loads``'s ``parse_int``: long integers stay text-sized, never int() past its limit.
+
+    ``int()`` refuses more than 4300 digits (ValueError, which would make the whole
+    file unreadable) and is slow well before that; no field holds more than 20.
+    """
+    return int(text) if len(text) <= 40 else HugeInt(len(text.lstrip("-")))
+
+
 def bound(name: str) -> float:
     """The largest value the numeric field ``name`` of Today or Progress may restore to."""
     return _BOUNDS[name]
@@ -73,6 +89,8 @@ def bound(name: str) -> float:
 
 def show(value: object) -> str:
     """``value`` for a warning: short, and safe for any size (no 5000-digit repr)."""
+    if isinstance(value, HugeInt):
+        return f"an integer of {value.digits} digits"
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
     if isinstance(value, int):
