@@ -265,3 +265,100 @@ def test_an_unreadable_file_is_moved_aside_not_overwritten(
     assert not os.path.lexists(path)
     moved.chmod(0o600)
     assert json.loads(moved.read_text()) == GOOD  # every count still there
+
+
+# --- D20 and the save side ---------------------------------------------------------------
+
+_KILLED_IN_FSYNC = """
+import os, sys, time
+from pathlib import Path
+from rsiguard.adapters import statefile
+
+def stuck(fd):
+    print("in fsync", flush=True)
+    time.sleep(60)
+
+os.fsync = stuck
+statefile.save(Path(sys.argv[1]), {"version": 1})
+"""
+
+
+def test_a_temp_file_left_by_a_kill_during_a_save_is_removed_at_start(
+    tmp_path: Path, caplog: Any
+) -> None:
+    # Was: `.state.json.<pid>.tmp` left behind for ever (each restart has a new pid).
+    path = tmp_path / "state.json"
+    statefile.save(path, GOOD)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_IN_FSYNC, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "in fsync"
+    child.kill()
+    child.wait(10)
+    child.stdout.close()
+    left = [p for p in tmp_path.iterdir() if p != path]
+    assert [p.name for p in left] == [f".state.json.{child.pid}.tmp"]
+    other = tmp_path / ".other.json.12.tmp"
+    other.write_text("not ours")
+    with caplog.at_level(logging.INFO):
+        removed = statefile.clean_leftovers(path)
+    assert removed == [left[0]]
+    assert sorted(tmp_path.iterdir()) == sorted([path, other])
+    assert json.loads(path.read_text()) == GOOD  # the previous save is intact
+    assert str(left[0]) in caplog.text
+
+
+def test_clean_leftovers_removes_a_planted_link_not_its_target(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    victim = tmp_path / "precious.txt"
+    victim.write_text("precious")
+    (tmp_path / ".state.json.4242.tmp").symlink_to(victim)
+    assert statefile.clean_leftovers(path) == [tmp_path / ".state.json.4242.tmp"]
+    assert victim.read_text() == "precious"
+    assert statefile.clean_leftovers(tmp_path / "missing" / "state.json") == []
+
+
+def test_a_symlink_planted_at_the_temp_name_is_never_written_through(tmp_path: Path) -> None:
+    # Was: the temp file opened with O_TRUNC through the link (the victim overwritten),
+    # then the link renamed over state.json.
+    path = tmp_path / "state.json"
+    victim = tmp_path / "precious.txt"
+    victim.write_text("precious")
+    (tmp_path / f".state.json.{os.getpid()}.tmp").symlink_to(victim)
+    _save_works(path)
+    assert victim.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["precious.txt", "state.json"]
+
+
+def test_a_state_directory_that_is_a_file_is_named_as_such(tmp_path: Path) -> None:
+    # Was: "[Errno 17] File exists: '.../rsiguard'".
+    d = tmp_path / "rsiguard"
+    d.write_text("")
+    with pytest.raises(OSError) as info:
+        statefile.save(d / "state.json", GOOD)
+    assert str(info.value) == f"the state directory {d} is not a directory"
+    with pytest.raises(OSError) as info:
+        statefile.save(d / "deeper" / "state.json", GOOD)
+    assert str(info.value) == f"the directory {d} is not a directory"
+
+
+def test_repeated_save_failures_are_logged_once_per_problem(tmp_path: Path, caplog: Any) -> None:
+    # Was: the same warning every 5 s for as long as the problem lasted.
+    d = tmp_path / "rsiguard"
+    path = d / "state.json"
+    saver = statefile.Saver(path)
+    d.write_text("")
+    with caplog.at_level(logging.INFO, logger="rsiguard.state"):
+        assert [saver.save(GOOD) for _ in range(5)] == [False] * 5
+        d.unlink()
+        (d / "state.json").mkdir(parents=True)  # another problem: a directory in the way
+        assert [saver.save(GOOD) for _ in range(3)] == [False] * 3
+        (d / "state.json").rmdir()
+        assert [saver.save(GOOD) for _ in range(3)] == [True] * 3
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 3, messages
+    assert "is not a directory" in messages[0] and str(path) in messages[0]
+    assert "directory" in messages[1]
+    assert messages[2] == f"saving state to {path} works again"
+    assert json.loads(path.read_text()) == GOOD

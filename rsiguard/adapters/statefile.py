@@ -8,17 +8,15 @@ time when the file is read back, so a restart after lunch does not owe a break.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import logging
 import os
 import stat
-import time
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from rsiguard.adapters import statebounds
+from rsiguard.adapters import statebounds, statepath
 from rsiguard.adapters.statebounds import ID_MAX, RECENT_MAX, bound
 from rsiguard.core.accrual import idle_credit
 from rsiguard.core.state import Progress, State, Today
@@ -30,7 +28,9 @@ __all__ = [
     "MAX_BYTES",
     "RECENT_MAX",
     "SAVE_DELAY",
+    "Saver",
     "bound",
+    "clean_leftovers",
     "load",
     "restore",
     "save",
@@ -114,21 +114,21 @@ def load(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        _unopenable(path, exc)
+        statepath.unopenable(path, exc)
         return None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            _not_regular(path, mode)
+            statepath.not_regular(path, mode)
             return None
-        raw = _read_at_most(fd, MAX_BYTES + 1)
+        raw = statepath.read_at_most(fd, MAX_BYTES + 1)
     except OSError as exc:
-        _set_aside(path, "unreadable", f"cannot read it ({exc.strerror or exc})")
+        statepath.set_aside(path, "unreadable", f"cannot read it ({exc.strerror or exc})")
         return None
     finally:
         os.close(fd)
     if len(raw) > MAX_BYTES:
-        _set_aside(path, "too-large", f"it is larger than {MAX_BYTES} bytes")
+        statepath.set_aside(path, "too-large", f"it is larger than {MAX_BYTES} bytes")
         return None
     if not raw.strip():
         # Nothing in it to keep aside; the next save writes a proper one.
@@ -139,14 +139,14 @@ def load(path: Path) -> dict[str, Any] | None:
     except (ValueError, RecursionError) as exc:
         # RecursionError: nesting deeper than the parser's stack, which is not ours either.
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        _set_aside(path, "corrupt", f"it is not JSON ({reason})")
+        statepath.set_aside(path, "corrupt", f"it is not JSON ({reason})")
         return None
     if not isinstance(data, dict):
-        _set_aside(path, "corrupt", "it is not a JSON object")
+        statepath.set_aside(path, "corrupt", "it is not a JSON object")
         return None
     version = data.get("version")
     if type(version) is not int or version != VERSION:
-        _set_aside(
+        statepath.set_aside(
             path,
             "unknown-version",
             f"version {statebounds.show(version)} is not {VERSION}, the one this rsiguard "
@@ -156,110 +156,121 @@ def load(path: Path) -> dict[str, Any] | None:
     return {"version": VERSION, **statebounds.clean(data, str(path))}
 
 
-_KINDS = (
-    (stat.S_ISFIFO, "fifo", "it is a FIFO (named pipe), not a regular file"),
-    (stat.S_ISDIR, "directory", "it is a directory, not a regular file"),
-    (stat.S_ISCHR, "device", "it is a character device, not a regular file"),
-    (stat.S_ISBLK, "device", "it is a block device, not a regular file"),
-    (stat.S_ISSOCK, "socket", "it is a socket, not a regular file"),
-    (stat.S_ISLNK, "symlink", "it is a symbolic link, and the state file is never one"),
-)
-
-
-def _not_regular(path: Path, mode: int) -> None:
-    reason, why = next(
-        ((r, w) for test, r, w in _KINDS if test(mode)),
-        ("special", "it is a special file, not a regular file"),
-    )
-    _set_aside(path, reason, why)
-
-
-def _unopenable(path: Path, exc: OSError) -> None:
-    """``path`` exists (or seems to) but open() failed: find out what it is, then set it aside."""
-    if exc.errno == errno.ENOTDIR:
-        # A component of the directory is a file: nothing to read, and the save says why.
-        log.warning("ignoring saved state %s: %s", path, _not_a_directory(path) or exc)
-        return
-    try:
-        mode = os.lstat(path).st_mode
-    except OSError:
-        log.warning("ignoring saved state %s: %s", path, exc.strerror or exc)
-        return
-    if not stat.S_ISREG(mode):
-        # ELOOP from O_NOFOLLOW (a symlink), ENXIO (a socket), a device refusing us...
-        _not_regular(path, mode)
-    else:
-        _set_aside(path, "unreadable", f"cannot read it ({exc.strerror or exc})")
-
-
-def _not_a_directory(path: Path) -> str | None:
-    """Why the directory of ``path`` cannot hold it, if a file stands in its place."""
-    for parent in path.parents:  # the nearest first
-        name = "the state directory" if parent == path.parent else "the directory"
-        try:
-            # stat, not lstat: a state directory may well be a symlink to a directory.
-            mode = os.stat(parent).st_mode
-        except FileNotFoundError:
-            if os.path.islink(parent):
-                return f"{name} {parent} is a symbolic link to nothing"
-            continue  # save() creates it
-        except OSError:
-            return None
-        return None if stat.S_ISDIR(mode) else f"{name} {parent} is not a directory"
-    return None
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = os.read(fd, min(65536, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-def _set_aside(path: Path, reason: str, why: str) -> None:
-    """Rename ``path`` to ``<path>.<reason>-<UTC time>`` (never deleted), and say so."""
-    base = f"{path}.{reason}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
-    dest, n = base, 1
-    while os.path.lexists(dest):  # twice in one second: keep both
-        n += 1
-        dest = f"{base}.{n}"
-    try:
-        os.rename(path, dest)
-    except OSError as exc:
-        log.warning(
-            "ignoring saved state %s: %s; could not move it aside (%s), so it is left as it is",
-            path,
-            why,
-            exc.strerror or exc,
-        )
-        return
-    log.warning(
-        "ignoring saved state %s: %s; moved it to %s and starting with fresh counters",
-        path,
-        why,
-        dest,
-    )
-
-
 def save(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` atomically (temp file, fsync, rename), private to the user."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Write ``data`` atomically (temp file, fsync, rename), private to the user.
+
+    The temp file ``.<name>.<pid>.tmp`` is created with ``O_EXCL | O_NOFOLLOW``: a
+    file or symlink already there (left by a failed save, or planted) is removed and
+    never written through. Raises OSError; a state directory that is a file is
+    reported as such (not as ``[Errno 17] File exists``).
+    """
+    parent = path.parent
+    try:
+        parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        why = statepath.not_a_directory(path)
+        if why is None:
+            raise
+        raise NotADirectoryError(why) from exc
     # A plain string, not path.with_name(): a new Path name every few seconds all day
     # was measured to grow an interned-string table (benchmarks: memory over a day).
     tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    fd = _create(tmp)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             json.dump(data, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except OSError:
+    except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    # The rename itself reaches the disk only with the directory.
+    with contextlib.suppress(OSError):
+        dfd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _create(tmp: str) -> int:
+    """A new temp file of our own at ``tmp``; whatever stood there is unlinked, not followed."""
+    try:
+        return os.open(tmp, _CREATE, 0o600)
+    except FileExistsError:
+        # Our pid's name, so a leftover of ours, or something planted (a symlink to a
+        # file of the user's): unlink removes the name, never what a link points to.
+        os.unlink(tmp)
+        return os.open(tmp, _CREATE, 0o600)
+
+
+def clean_leftovers(path: Path) -> list[Path]:
+    """Remove the temp files (``.<name>.<pid>.tmp``) that interrupted saves left beside ``path``.
+
+    A kill -9 or a power cut during a save leaves one behind, and a restart has a
+    new pid, so nothing else would ever remove it. Call once at start, while holding
+    the instance lock: then no other save can be in progress, whatever its pid.
+    Symlinks there are removed, never followed; directories are left alone. Returns
+    what was removed.
+    """
+    prefix, suffix = f".{path.name}.", ".tmp"
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []  # no state directory yet (or not one): nothing left over
+    removed: list[Path] = []
+    for name in sorted(names):
+        pid = name[len(prefix) : -len(suffix)]
+        if not (name.startswith(prefix) and name.endswith(suffix) and pid.isascii()):
+            continue
+        if not pid.isdigit():
+            continue
+        leftover = path.parent / name
+        try:
+            if stat.S_ISDIR(os.lstat(leftover).st_mode):
+                continue
+            os.unlink(leftover)
+        except OSError as exc:
+            log.warning("cannot remove %s, left by an interrupted save: %s", leftover, exc)
+            continue
+        log.info("removed %s, left by a save that was interrupted (a crash or kill -9)", leftover)
+        removed.append(leftover)
+    return removed
+
+
+class Saver:
+    """Saves the state file, and says once what goes wrong rather than at every save.
+
+    The daemon saves every few seconds while something changes, so a problem that
+    lasts (a full disk, a read-only or missing directory) would repeat its warning
+    each time. Each distinct problem is logged once, and once more when saving
+    works again.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problem: str | None = None
+
+    def save(self, data: dict[str, Any]) -> bool:
+        """Write ``data`` to the state file (see :func:`save`); False if it could not be."""
+        try:
+            save(self.path, data)
+        except OSError as exc:
+            problem = str(exc)
+            if problem != self.problem:
+                log.warning(
+                    "cannot save state to %s: %s (said once until it changes or is fixed)",
+                    self.path,
+                    problem,
+                )
+                self.problem = problem
+            return False
+        if self.problem is not None:
+            log.info("saving state to %s works again", self.path)
+            self.problem = None
+        return True
