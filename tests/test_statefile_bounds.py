@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+import tempfile
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,6 +162,8 @@ def test_a_malformed_saved_day_is_not_today(day: object) -> None:
 
 # --- the property ---------------------------------------------------------------------
 
+# Written into the file as a 5000-digit integer: past int()'s limit of 4300 digits.
+HUGE = "<a 5000-digit integer>"
 JSON = st.recursive(
     st.none()
     | st.booleans()
@@ -167,7 +171,7 @@ JSON = st.recursive(
     | st.integers(min_value=-(10**400), max_value=10**400)
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=30)
-    | st.sampled_from([DAY, "2026-11-24", "2026-11-26", "wrist-circles"]),
+    | st.sampled_from([DAY, "2026-11-24", "2026-11-26", "wrist-circles", HUGE]),
     lambda inner: (
         st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5)
     ),
@@ -210,3 +214,20 @@ def test_any_json_in_any_field_restores_within_bounds(data: dict[str, Any], day:
                 assert getattr(back.today, name) == value, name
     # What the daemon saves back is strict JSON too.
     json.dumps(statefile.snapshot(back, NOW), allow_nan=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(snapshots())
+def test_any_json_in_any_field_survives_the_file_too(data: dict[str, Any]) -> None:
+    # Through the text: huge integers (past int()'s digit limit), NaN and Infinity as
+    # Python's json writes them, nesting: load() checks them, restore() finds them sane.
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "state.json"
+        path.write_text(json.dumps(data).replace(json.dumps(HUGE), "9" * 5000))
+        loaded = statefile.load(path)
+        if loaded is None:  # only an unknown version, which is moved aside, never lost
+            assert data.get("version") != 1 or type(data.get("version")) is not int
+            assert len(list(Path(d).glob("state.json.unknown-version-*"))) == 1
+            return
+        back = statefile.restore(initial_state(Policy()), loaded, DAY, NOW)
+    _assert_bounded(back)
