@@ -3,6 +3,15 @@
 A crash loses at most the last few seconds (the daemon saves at most every
 :data:`SAVE_DELAY` seconds while something changed). Time spent stopped counts as idle
 time when the file is read back, so a restart after lunch does not owe a break.
+
+The file is the user's, so nothing read from it is trusted: :func:`load` never
+blocks, never follows a symlink and never loses what it cannot use (it is moved
+aside), and every field is bounded where it enters (:mod:`statebounds`). The daemon:
+
+- at start, holding its instance lock: :func:`clean_leftovers`, then :func:`load`
+  and, if that gave a snapshot, :func:`restore`;
+- to save: ``Saver(path).save(snapshot(state, wall))``, which logs each distinct
+  problem once rather than every :data:`SAVE_DELAY` seconds.
 """
 
 from __future__ import annotations
@@ -226,10 +235,10 @@ def clean_leftovers(path: Path) -> list[Path]:
     removed: list[Path] = []
     for name in sorted(names):
         pid = name[len(prefix) : -len(suffix)]
-        if not (name.startswith(prefix) and name.endswith(suffix) and pid.isascii()):
+        if not (name.startswith(prefix) and name.endswith(suffix)):
             continue
-        if not pid.isdigit():
-            continue
+        if not (pid.isascii() and pid.isdigit()):
+            continue  # not a name save() makes: not ours to remove
         leftover = path.parent / name
         try:
             if stat.S_ISDIR(os.lstat(leftover).st_mode):
