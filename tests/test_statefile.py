@@ -67,7 +67,8 @@ def test_corrupt_or_foreign_files_are_ignored(tmp_path: Path) -> None:
     assert statefile.load(tmp_path / "missing.json") is None
     s = initial_state(Policy())
     weird = {"version": 1, "today": {"keys": "many"}, "saved_at": "x"}
-    assert statefile.restore(s, weird, "2026-11-25", 0.0) == s
+    # Field by field: the bad ones are ignored, the day without a saved day is a fresh one.
+    assert statefile.restore(s, weird, "2026-11-25", 0.0) == replace(s, today=Today("2026-11-25"))
     typed = {"version": 1, "today": {"day": "2026-11-25", "keys": "many", "clicks": 3}}
     back = statefile.restore(s, typed, "2026-11-25", 0.0)
     assert back.today.keys == 0 and back.today.clicks == 3
