@@ -84,6 +84,7 @@ class Daemon:
         self.user_file = user_file
         self.state = initial_state(self.loaded.policy)
         self.state_path = state_dir(env) / "state.json"
+        self.saver = statefile.Saver(self.state_path)
         self.server = ControlServer(socket_path(env), self._handle)
         self.timer = WakeTimer(self._wake, boottime)
         self.notifier: Notifier | None = None
@@ -213,10 +214,7 @@ class Daemon:
         if self._save_handle is not None:
             self._save_handle.cancel()
             self._save_handle = None
-        try:
-            statefile.save(self.state_path, statefile.snapshot(self.state, time.time()))
-        except OSError as exc:
-            log.warning("cannot save state to %s: %s", self.state_path, exc)
+        self.saver.save(statefile.snapshot(self.state, time.time()))  # logs once per problem
 
     # --- commands --------------------------------------------------------------
 
@@ -368,7 +366,9 @@ class Daemon:
         return Exit.OK
 
     async def _start_adapters(self, loop: asyncio.AbstractEventLoop) -> None:
-        saved = statefile.load(self.state_path)
+        # We hold the instance lock: a temp file here is a save a kill -9 cut short.
+        statefile.clean_leftovers(self.state_path)
+        saved = statefile.load(self.state_path)  # never blocks; moves aside what it cannot use
         self.state = replace(self.state, today=replace(self.state.today, day=today()))
         if saved is not None:
             self.state = statefile.restore(self.state, saved, today(), time.time())
@@ -444,14 +444,16 @@ def run(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    lock: int | None = None
     try:
         lock = instance.acquire(env)
     except AlreadyRunning as exc:
         print(f"rsiguard: {exc}", file=sys.stderr)
         return Exit.ALREADY_RUNNING
     except UnsafeDirectory as exc:
-        print(f"rsiguard: {exc}", file=sys.stderr)
-        return Exit.BAD_CONFIG
+        # Degrade, do not die: the socket's own lock still keeps one daemon per socket,
+        # and the state file's saves will say why they fail.
+        log.warning("%s; running without the per-user instance lock", exc)
     try:
         return _run_locked(env, user_file, early)
     finally:

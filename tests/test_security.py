@@ -168,6 +168,17 @@ def test_an_overlong_socket_path_is_a_clear_error(tmp_path: Path) -> None:
     assert "Unix sockets allow 107" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_file_where_the_state_directory_goes_degrades_but_runs(tmp_path: Path) -> None:
+    env = daemon_env(tmp_path, None, None)
+    (Path(env["XDG_STATE_HOME"]) / "rsiguard").write_text("not a directory")
+    log = tmp_path / "daemon.log"
+    with running_daemon(env, log=log):
+        assert cli(env, "break").returncode == 0
+    text = log.read_text()
+    assert "running without the per-user instance lock" in text
+    assert "is not a directory" in text
+
+
 # --- other users ---------------------------------------------------------------------
 
 
