@@ -476,3 +476,13 @@ def test_a_snooze_or_pause_under_a_second_is_refused_and_uses_nothing(command: e
     reply = sim.command(command)
     assert not reply.ok and "at least 1 s" in reply.message
     assert sim.state.snoozes_used == 0 and sim.state.phase is Phase.DUE
+
+
+def test_a_break_snoozed_before_any_input_is_taken_by_idle_time() -> None:
+    # Found by the idle property test: `rsiguard break` then `snooze` before a single
+    # key was counted left the break snoozed, however long the user stayed away.
+    sim = Sim(replace(Policy(), micro=BreakPolicy(20, 1), micro_min_interval=10, snooze=5))
+    assert sim.command(ev.StartBreak()).ok and sim.command(ev.Snooze()).ok
+    sim.advance(max(sim.state.policy.idle_threshold, 1.0))
+    assert sim.state.phase is Phase.RUNNING
+    assert sim.state.today.breaks_natural == 1

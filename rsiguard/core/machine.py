@@ -402,6 +402,16 @@ _add(ALL, ev.ScreenLock, _screen_lock)
 _add(ALL, ev.PolicyChanged, _policy)
 _add(ALL, ev.NewDay, _new_day)
 
+_USER_COMMANDS = (
+    ev.StartBreak,
+    ev.NextStep,
+    ev.StopRoutine,
+    ev.Snooze,
+    ev.Skip,
+    ev.Pause,
+    ev.Resume,
+)
+
 _REFUSALS: dict[type, str] = {
     ev.StartBreak: "start a break",
     ev.NextStep: "go to the next step",
@@ -445,6 +455,10 @@ def step(state: State, event: ev.Event, at: float) -> Result:
         state, early = step(state, ev.Wake(), at)
         state, effects = step(state, event, at)
         return state, [*early, *effects]
+    if state.last_input is None and isinstance(event, _USER_COMMANDS):
+        # Someone asked for this (a click, a command typed in a terminal) before any
+        # input was counted: they were here, so idle time is measured from now.
+        state = replace(state, last_input=at)
     entry = TABLE.get((state.phase, type(event)))
     if entry is None:
         verb = _REFUSALS.get(type(event))
