@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.desktop import IN_CI, require, wait_for
-from tests.integration import cli, daemon_env, running_daemon, status
+from tests.integration import FAST_CONFIG, cli, daemon_env, running_daemon, status
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +56,12 @@ def faked(tmp_path: Path) -> Iterator[tuple[dict[str, str], FakeClock, Path]]:
         DONT_FAKE_MONOTONIC="1",
     )
     log = tmp_path / "daemon.log"
-    with running_daemon(env, log=log):
+    # Breaks longer than the snooze: a snooze that ends makes the break due again,
+    # rather than the idle time already counting as the break.
+    config = FAST_CONFIG.replace('duration = "3s"', 'duration = "30s"').replace(
+        'interval = "10s"', 'interval = "10m"'
+    )
+    with running_daemon(env, config, log=log):
         # The CLI runs without libfaketime: only the daemon's clock moves.
         plain = {k: v for k, v in env.items() if not k.startswith(("LD_PRELOAD", "FAKETIME"))}
         yield plain, clock, log
