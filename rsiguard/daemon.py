@@ -24,6 +24,7 @@ from rsiguard.adapters import statefile
 from rsiguard.adapters import systemd as sd
 from rsiguard.adapters.activity import ActivityMonitor, counting
 from rsiguard.adapters.notify import Notifier, open_notifier
+from rsiguard.adapters.recorder import Recorder
 from rsiguard.adapters.screenlock import ScreenLockWatcher
 from rsiguard.adapters.timers import WakeTimer
 from rsiguard.children import child_env, python_argv
@@ -85,6 +86,7 @@ class Daemon:
         self.state = initial_state(self.loaded.policy)
         self.state_path = state_dir(env) / "state.json"
         self.saver = statefile.Saver(self.state_path)
+        self.recorder: Recorder | None = None  # statistics, once the loop runs
         self.server = ControlServer(socket_path(env), self._handle)
         self.timer = WakeTimer(self._wake, boottime)
         self.notifier: Notifier | None = None
@@ -119,7 +121,13 @@ class Daemon:
         if isinstance(event, ev.ActivitySample):
             self._check_day()
         at = boottime()
+        before = self.state
         self.state, effects = step(self.state, event, at)
+        if isinstance(event, ev.ActivitySample) and self.recorder is not None:
+            backend = self.monitor.status.split(" ")[0] if self.monitor else ""
+            self.recorder.activity(
+                before.today, self.state.today, time.time(), before.policy.intensity, backend
+            )
         self._mark_dirty()
         return self._execute(effects, at)
 
@@ -142,6 +150,8 @@ class Daemon:
                 routine = f" (routine {effect.routine})" if effect.routine else ""
                 what = "pause" if effect.kind == "pause" else f"{effect.kind} break"
                 log.info("%s: %s%s", what, effect.outcome, routine)
+                if self.recorder is not None:
+                    self.recorder.event(effect.kind, effect.outcome, effect.routine, time.time())
             elif isinstance(effect, OpenWindow):
                 self._spawn(self._open_window())
             elif isinstance(effect, Reply):
@@ -373,6 +383,8 @@ class Daemon:
         if saved is not None:
             self.state = statefile.restore(self.state, saved, today(), time.time())
         self._log_validated(self.validated)
+        self.recorder = Recorder(state_dir(self.env) / "stats.db", loop)
+        self.recorder.start()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
         loop.add_signal_handler(signal.SIGHUP, self._sighup)
@@ -401,6 +413,8 @@ class Daemon:
             self.monitor.stop()
         self.timer.shutdown()
         self.save()
+        if self.recorder is not None:
+            self.recorder.close()
         await self.screenlock.aclose()
         if self.notifier is not None:
             with contextlib.suppress(Exception):

@@ -216,7 +216,7 @@ def test_no_notify_socket_is_a_quiet_no(caplog: pytest.LogCaptureFixture) -> Non
     "addr",
     [
         "/nonexistent/rsiguard/notify.sock",
-        "@rsiguard-test-nobody-listens-" + uuid.uuid4().hex,
+        "@rsiguard-test-nobody-listens",  # completed with the pid in the test
         "relative/notify.sock",
         "vsock:2:1234",
         "/tmp/with\0nul",
@@ -224,6 +224,8 @@ def test_no_notify_socket_is_a_quiet_no(caplog: pytest.LogCaptureFixture) -> Non
 )
 def test_unreachable_socket_returns_false(addr: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="rsiguard.adapters.systemd")
+    if addr.startswith("@"):  # an abstract name no one else can be using
+        addr = f"{addr}-{os.getpid()}-{uuid.uuid4().hex}"
     assert systemd.ready({"NOTIFY_SOCKET": addr}) is False
     assert caplog.records, "a failed notification is logged at DEBUG"
     assert all(r.levelno == logging.DEBUG for r in caplog.records)

@@ -67,10 +67,12 @@ def _no(message: str) -> Reply:
 
 
 def _become_due(state: State, kind: BreakKind) -> Result:
+    # A break falls due once; coming back after a snooze or an unlock is the same break.
+    due: list[Effect] = [Record(kind.value, "due")] if state.phase is Phase.RUNNING else []
     state = replace(state, phase=Phase.DUE, pending=kind, until=None)
     if state.locked:
-        return state, []  # offered when the screen is unlocked
-    return state, [text.break_due(kind, state.policy, snoozes_left(state))]
+        return state, due  # offered when the screen is unlocked
+    return state, [*due, text.break_due(kind, state.policy, snoozes_left(state))]
 
 
 def _check_due(state: State, at: float) -> Result:
@@ -325,7 +327,8 @@ def _dismissed(state: State, event: ev.Event, at: float) -> Result:
     if event.slot != BREAK_SLOT:
         return state, []
     # Closing the bubble decides nothing: remind again after one snooze length, free.
-    return replace(state, until=at + state.policy.snooze), []
+    kind = state.pending.value if state.pending else ""
+    return replace(state, until=at + state.policy.snooze), [Record(kind, "dismissed")]
 
 
 def _screen_lock(state: State, event: ev.Event, at: float) -> Result:

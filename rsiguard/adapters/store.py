@@ -1,0 +1,248 @@
+"""Statistics in SQLite: activity per minute and every break event. Counts only.
+
+The file is ``$XDG_STATE_HOME/rsiguard/stats.db`` (WAL, 0600). What it holds is what
+``rsiguard status`` already shows, kept per minute: key presses, clicks, scroll steps,
+pointer travel, active seconds, the weighted load, and which input backend measured
+them (activity-only backends leave the counts at zero and say so); plus one row per
+break event (due, started, taken, natural, snoozed, skipped, dismissed, paused...).
+Never a key identity, a text or a window title.
+
+The daemon batches rows in memory and hands them to :class:`StatsStore` at most once
+a minute while there is activity and never while idle, on a thread of its own (sqlite
+blocks). A ``kill -9`` loses at most that minute. A database that is corrupt is moved
+aside and started again; one that is locked or cannot be written is bypassed with one
+warning, and the daemon runs on without statistics.
+
+Schema versions are ``PRAGMA user_version``; :data:`MIGRATIONS` turns each version
+into the next, so a database of any earlier version opens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple, dataclass
+from pathlib import Path
+
+log = logging.getLogger("rsiguard.stats")
+
+#: ``MIGRATIONS[v]`` takes a database from version ``v`` to ``v + 1``.
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: the first schema.
+    """
+    CREATE TABLE minutes (
+        minute INTEGER PRIMARY KEY,          -- Unix time // 60 (UTC)
+        keys INTEGER NOT NULL DEFAULT 0,
+        clicks INTEGER NOT NULL DEFAULT 0,
+        scroll INTEGER NOT NULL DEFAULT 0,
+        pointer_px REAL NOT NULL DEFAULT 0,
+        active_s REAL NOT NULL DEFAULT 0,
+        load REAL NOT NULL DEFAULT 0,
+        backend TEXT NOT NULL DEFAULT ''     -- what measured them; '' = unknown
+    );
+    CREATE TABLE events (
+        at REAL NOT NULL,                    -- Unix time
+        kind TEXT NOT NULL,                  -- micro, rest, pause
+        outcome TEXT NOT NULL,               -- due, started, taken, natural, snoozed, ...
+        routine TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX events_at ON events (at);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+RETENTION_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteRow:
+    """Activity in one minute (``minute`` is Unix time // 60)."""
+
+    minute: int
+    keys: int = 0
+    clicks: int = 0
+    scroll: int = 0
+    pointer_px: float = 0.0
+    active_s: float = 0.0
+    load: float = 0.0
+    backend: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One break event at Unix time ``at``."""
+
+    at: float
+    kind: str
+    outcome: str
+    routine: str = ""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be used; ``str()`` says why."""
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open (and migrate) the database at ``path``; read-only opens never create it.
+
+    Raises :class:`StoreUnavailable` for a database that is missing (read-only), locked,
+    unwritable or corrupt; the message names the file.
+    """
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        else:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+            os.close(fd)
+            conn = sqlite3.connect(path, timeout=2.0, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreUnavailable(
+                f"{path}: written by a newer rsiguard (schema {version}, this one knows "
+                f"{SCHEMA_VERSION})"
+            )
+        if not readonly:
+            _migrate(conn, version)
+        return conn
+    except sqlite3.DatabaseError as exc:
+        raise StoreUnavailable(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise StoreUnavailable(f"{path}: {exc.strerror or exc}") from None
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    for step in range(version, SCHEMA_VERSION):
+        with conn:
+            conn.executescript(f"BEGIN; {MIGRATIONS[step]} PRAGMA user_version = {step + 1};")
+        log.info("statistics database schema %d -> %d", step, step + 1)
+
+
+def _corrupt(exc: StoreUnavailable) -> bool:
+    text = str(exc)
+    return "not a database" in text or "malformed" in text or "file is encrypted" in text
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, aside)
+    for extra in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}{extra}", f"{aside}{extra}")
+    return aside
+
+
+class StatsStore:
+    """The daemon's writer (one thread at a time: the daemon's store thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self.problem: str | None = None  # why statistics are off, if they are
+
+    def open(self) -> bool:
+        """Open the database, moving a corrupt one aside; False (and one warning) if it
+        cannot be used: the daemon then runs without statistics."""
+        try:
+            self._conn = connect(self.path)
+        except StoreUnavailable as exc:
+            if not _corrupt(exc):
+                return self._off(str(exc))
+            try:
+                aside = _move_aside(self.path)
+                log.warning("statistics database was corrupt (%s); kept it as %s", exc, aside)
+                self._conn = connect(self.path)
+            except (OSError, StoreUnavailable) as again:
+                return self._off(str(again))
+        return True
+
+    def _off(self, why: str) -> bool:
+        if self.problem != why:
+            log.warning("statistics are not kept: %s", why)
+        self.problem = why
+        self._conn = None
+        return False
+
+    def write(self, minutes: Sequence[MinuteRow], events: Sequence[EventRow]) -> None:
+        """Add these rows in one transaction (minutes add up with rows already there)."""
+        if self._conn is None and (self.problem is not None or not self.open()):
+            return
+        assert self._conn is not None
+        try:
+            with self._conn:
+                self._conn.executemany(
+                    "INSERT INTO minutes VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(minute) DO "
+                    "UPDATE SET keys = keys + excluded.keys, clicks = clicks + excluded.clicks,"
+                    " scroll = scroll + excluded.scroll,"
+                    " pointer_px = pointer_px + excluded.pointer_px,"
+                    " active_s = active_s + excluded.active_s, load = load + excluded.load,"
+                    " backend = excluded.backend",
+                    (astuple(m) for m in minutes),
+                )
+                self._conn.executemany(
+                    "INSERT INTO events VALUES (?, ?, ?, ?)", (astuple(e) for e in events)
+                )
+        except sqlite3.Error as exc:
+            self._off(f"{self.path}: {exc}")
+
+    def forget(self, before: float) -> None:
+        """Delete everything older than Unix time ``before`` (retention, `--forget`)."""
+        if self._conn is None:
+            return
+        try:
+            with self._conn:
+                self._conn.execute("DELETE FROM minutes WHERE minute < ?", (int(before // 60),))
+                self._conn.execute("DELETE FROM events WHERE at < ?", (before,))
+        except sqlite3.Error as exc:
+            self._off(f"{self.path}: {exc}")
+
+    def close(self) -> None:
+        """Close the database (the WAL is checkpointed by sqlite)."""
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+
+def read_minutes(conn: sqlite3.Connection, start: float, end: float) -> list[MinuteRow]:
+    """Minute rows with Unix times in ``[start, end)``."""
+    rows = conn.execute(
+        "SELECT * FROM minutes WHERE minute >= ? AND minute < ? ORDER BY minute",
+        (int(start // 60), int(end // 60)),
+    )
+    return [MinuteRow(*row) for row in rows]
+
+
+def read_events(conn: sqlite3.Connection, start: float, end: float) -> list[EventRow]:
+    """Event rows with Unix times in ``[start, end)``."""
+    rows = conn.execute("SELECT * FROM events WHERE at >= ? AND at < ? ORDER BY at", (start, end))
+    return [EventRow(*row) for row in rows]
+
+
+def add_up(rows: Iterable[MinuteRow]) -> dict[int, MinuteRow]:
+    """Rows of the same minute merged (what :meth:`StatsStore.write` does in SQL)."""
+    merged: dict[int, MinuteRow] = {}
+    for r in rows:
+        m = merged.get(r.minute)
+        merged[r.minute] = (
+            r
+            if m is None
+            else MinuteRow(
+                r.minute,
+                m.keys + r.keys,
+                m.clicks + r.clicks,
+                m.scroll + r.scroll,
+                m.pointer_px + r.pointer_px,
+                m.active_s + r.active_s,
+                m.load + r.load,
+                r.backend,
+            )
+        )
+    return merged
