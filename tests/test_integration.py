@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -164,6 +165,10 @@ def test_privacy_typed_text_is_never_kept(desktop: Desktop, tmp_path: Path) -> N
         proc.send_signal(signal.SIGTERM)
         proc.wait(15)
     outputs.append(json.dumps(desktop.fake.calls()))
+    # The statistics database is among the files searched, and it did count the keys.
+    db = Path(env["XDG_STATE_HOME"]) / "rsiguard" / "stats.db"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT SUM(keys) FROM minutes").fetchone()[0] >= len(secret)
     for path in tmp_path.rglob("*"):
         if path.is_file():
             outputs.append(path.read_bytes().decode("utf-8", "replace"))

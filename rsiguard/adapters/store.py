@@ -161,18 +161,22 @@ class StatsStore:
                 self._conn = connect(self.path)
             except (OSError, StoreUnavailable) as again:
                 return self._off(str(again))
+        if self.problem is not None:
+            log.info("statistics are kept again in %s", self.path)
+            self.problem = None
         return True
 
     def _off(self, why: str) -> bool:
         if self.problem != why:
             log.warning("statistics are not kept: %s", why)
         self.problem = why
-        self._conn = None
+        self.close()
         return False
 
     def write(self, minutes: Sequence[MinuteRow], events: Sequence[EventRow]) -> None:
         """Add these rows in one transaction (minutes add up with rows already there)."""
-        if self._conn is None and (self.problem is not None or not self.open()):
+        # After a problem (a lock, a full disk) each batch tries again: at most once a minute.
+        if self._conn is None and not self.open():
             return
         assert self._conn is not None
         try:
