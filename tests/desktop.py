@@ -31,6 +31,8 @@ PACKAGES = {
     "tmux": "tmux",
     "desktop-file-validate": "desktop-file-utils",
     "faketime": "faketime",
+    "chromium": "chromium",
+    "convert": "imagemagick",
     "useradd": "passwd",
 }
 
