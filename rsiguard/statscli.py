@@ -14,7 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, fields
 from typing import Any, TextIO
 
-from rsiguard.adapters.store import StoreUnavailable, connect, read_events, read_minutes
+from rsiguard.adapters.store import (
+    StatsStore,
+    StoreUnavailable,
+    connect,
+    read_events,
+    read_minutes,
+)
 from rsiguard.core.durations import format_duration
 from rsiguard.exitcodes import Exit
 from rsiguard.paths import state_dir
@@ -41,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     span.add_argument("--days", type=int, metavar="N", help="the last N days, today included")
     span.add_argument("--from", dest="start", type=_date, metavar="DATE", help="first day")
     p.add_argument("--to", dest="end", type=_date, metavar="DATE", help="last day (with --from)")
+    p.add_argument(
+        "--forget", action="store_true", help="delete statistics (all, or before --before)"
+    )
+    p.add_argument("--before", type=_date, metavar="DATE", help="with --forget: days before DATE")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="machine-readable")
     out.add_argument("--csv", action="store_true", help="one row per day")
@@ -112,6 +122,31 @@ def _json(s: Summary) -> dict[str, Any]:
     }
 
 
+def _forget(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    if not args.forget:
+        print("rsiguard stats: --before goes with --forget", file=err)
+        return Exit.USAGE
+    path = state_dir(env) / "stats.db"
+    if not path.exists():
+        print("rsiguard stats: nothing to forget", file=out)
+        return Exit.OK
+    before = (
+        dt.datetime.combine(args.before, dt.time()).timestamp()
+        if args.before is not None
+        else float("inf")
+    )
+    store = StatsStore(path)
+    if not store.open():
+        print(f"rsiguard stats: cannot open {path}: {store.problem}", file=err)
+        return Exit.ERROR
+    store.forget(min(before, 1e12))
+    store.vacuum()
+    store.close()
+    what = f"before {args.before}" if args.before is not None else "all of it"
+    print(f"rsiguard stats: forgot the statistics {what}", file=out)
+    return Exit.OK
+
+
 def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     """Run ``rsiguard stats ARGV``; return the exit status."""
     try:
@@ -119,6 +154,8 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) 
             args = _parser().parse_args(list(argv))
     except SystemExit as exc:
         return Exit.OK if exc.code == 0 else Exit.USAGE
+    if args.forget or args.before is not None:
+        return _forget(args, env, out, err)
     days = _days(args, dt.date.today())
     if isinstance(days, str):
         print(f"rsiguard stats: {days}", file=err)

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,18 @@ def test_bad_ranges_are_usage_errors(month: dict[str, str], argv: list[str], mes
 def test_no_database_yet_says_where_it_will_be(tmp_path: Path) -> None:
     code, out, err = _stats({"XDG_STATE_HOME": str(tmp_path)}, "--week")
     assert (code, out) == (0, "") and "no statistics yet" in err
+
+
+def test_forget_before_a_date_and_then_all(month: dict[str, str]) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["stats", "--forget", "--before", "2026-11-10"], month, out, err) == 0
+    assert "forgot the statistics before 2026-11-10" in out.getvalue()
+    _, text, _ = _stats(month, "--from", "2026-11-02", "--to", "2026-11-12", "--json")
+    days = {d["day"]: d["active_s"] for d in json.loads(text)["days"]}
+    assert days["2026-11-09"] == 0 and days["2026-11-10"] == 7200.0
+    assert main(["stats", "--forget"], month, io.StringIO(), io.StringIO()) == 0
+    db = Path(month["XDG_STATE_HOME"]) / "rsiguard" / "stats.db"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM minutes").fetchone() == (0,)
+        assert conn.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
+    assert _stats(month, "--before", "2026-11-10")[0] == 2  # --before needs --forget

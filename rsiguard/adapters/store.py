@@ -207,6 +207,15 @@ class StatsStore:
         except sqlite3.Error as exc:
             self._off(f"{self.path}: {exc}")
 
+    def vacuum(self) -> None:
+        """Give deleted pages back (after forgetting: nothing of them stays in the file)."""
+        if self._conn is not None:
+            try:
+                self._conn.execute("VACUUM")
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                self._off(f"{self.path}: {exc}")
+
     def close(self) -> None:
         """Close the database (the WAL is checkpointed by sqlite)."""
         if self._conn is not None:
