@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         "report", add_help=False, help="write an HTML page of the statistics (`-h`)"
     )
     rep.add_argument("args", nargs=argparse.REMAINDER)
+    chk = sub.add_parser(
+        "checkin", add_help=False, help="say how hands, wrists, forearms, neck and eyes feel"
+    )
+    chk.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("window", help="the break window (the daemon starts it on Start routine)")
     sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
     return p
@@ -159,6 +163,10 @@ def _subcommand(
         from rsiguard import report
 
         return report.main(argv, env, out, err)
+    if name == "checkin":
+        from rsiguard import checkin
+
+        return checkin.main(argv, env, out, err)
     from rsiguard.routines import cli as routines_cli
 
     return routines_cli.main(argv, env, out, err)
@@ -175,7 +183,7 @@ def main(
     env = os.environ if env is None else env
     out = out or sys.stdout
     err = err or sys.stderr
-    if argv and argv[0] in ("config", "routines", "stats", "report"):
+    if argv and argv[0] in ("config", "routines", "stats", "report", "checkin"):
         # Their own parsers take the rest, -h included.
         return _subcommand(argv[0], argv[1:], env, out, err)
     if len(argv) > 1 and argv[0] in ("pause", "snooze") and _negative(argv[1]):

@@ -18,6 +18,7 @@ from rsiguard.adapters.store import (
     StatsStore,
     StoreUnavailable,
     connect,
+    read_checkins,
     read_events,
     read_minutes,
 )
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     span.add_argument("--days", type=int, metavar="N", help="the last N days, today included")
     span.add_argument("--from", dest="start", type=_date, metavar="DATE", help="first day")
     p.add_argument("--to", dest="end", type=_date, metavar="DATE", help="last day (with --from)")
+    p.add_argument(
+        "--checkins", action="store_true", help="the discomfort check-ins instead (0 to 10)"
+    )
     p.add_argument(
         "--forget", action="store_true", help="delete statistics (all, or before --before)"
     )
@@ -122,6 +126,26 @@ def _json(s: Summary) -> dict[str, Any]:
     }
 
 
+def _checkins(rows: list[tuple[float, str, int]], args: argparse.Namespace, out: TextIO) -> int:
+    """The check-ins as rows: time (local, ISO), area, score."""
+    table = [
+        (dt.datetime.fromtimestamp(at).isoformat(timespec="minutes"), area, score)
+        for at, area, score in rows
+    ]
+    if args.json:
+        keys = ("at", "area", "score")
+        out.write(json.dumps([dict(zip(keys, r, strict=True)) for r in table], indent=2) + "\n")
+    elif args.csv:
+        writer = csv.writer(out)
+        writer.writerow(["at", "area", "score"])
+        writer.writerows(table)
+    elif not table:
+        out.write("no check-ins in this range (`rsiguard checkin` adds one)\n")
+    else:
+        out.writelines(f"{at}  {area:15} {score:2}\n" for at, area, score in table)
+    return Exit.OK
+
+
 def _forget(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     if not args.forget:
         print("rsiguard stats: --before goes with --forget", file=err)
@@ -168,6 +192,7 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) 
         conn = connect(path, readonly=True)
         start, end = bounds(days)
         summary = summarize(days, read_minutes(conn, start, end), read_events(conn, start, end))
+        checkins = read_checkins(conn, start, end)
         conn.close()
     except (StoreUnavailable, OSError) as exc:
         print(f"rsiguard stats: cannot read the statistics: {exc}", file=err)
@@ -175,6 +200,8 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) 
     except Exception as exc:  # sqlite errors on a damaged file: a user-facing problem
         print(f"rsiguard stats: cannot read {path}: {exc}", file=err)
         return Exit.ERROR
+    if args.checkins:
+        return _checkins(checkins, args, out)
     if args.json:
         out.write(json.dumps(_json(summary), indent=2) + "\n")
     elif args.csv:

@@ -4,7 +4,8 @@ The file is ``$XDG_STATE_HOME/rsiguard/stats.db`` (WAL, 0600). What it holds is 
 ``rsiguard status`` already shows, kept per minute: key presses, clicks, scroll steps,
 pointer travel, active seconds, the weighted load, and which input backend measured
 them (activity-only backends leave the counts at zero and say so); plus one row per
-break event (due, started, taken, natural, snoozed, skipped, dismissed, paused...).
+break event (due, started, taken, natural, snoozed, skipped, dismissed, paused...),
+and the discomfort check-ins the user chose to answer (a 0 to 10 score per body area).
 Never a key identity, a text or a window title.
 
 The daemon batches rows in memory and hands them to :class:`StatsStore` at most once
@@ -51,6 +52,15 @@ MIGRATIONS: tuple[str, ...] = (
         routine TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX events_at ON events (at);
+    """,
+    # 1 -> 2: discomfort check-ins, 0 (none) to 10 (worst), per body area.
+    """
+    CREATE TABLE checkins (
+        at REAL NOT NULL,                    -- Unix time of the answer
+        area TEXT NOT NULL,                  -- hands, wrists, forearms, neck_shoulders, eyes
+        score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10)
+    );
+    CREATE INDEX checkins_at ON checkins (at);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -204,6 +214,7 @@ class StatsStore:
             with self._conn:
                 self._conn.execute("DELETE FROM minutes WHERE minute < ?", (int(before // 60),))
                 self._conn.execute("DELETE FROM events WHERE at < ?", (before,))
+                self._conn.execute("DELETE FROM checkins WHERE at < ?", (before,))
         except sqlite3.Error as exc:
             self._off(f"{self.path}: {exc}")
 
@@ -222,6 +233,24 @@ class StatsStore:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
             self._conn = None
+
+
+def add_checkin(conn: sqlite3.Connection, at: float, scores: dict[str, int]) -> None:
+    """Store one check-in: a score per body area answered (areas skipped are absent)."""
+    with conn:
+        conn.executemany(
+            "INSERT INTO checkins VALUES (?, ?, ?)", [(at, a, s) for a, s in scores.items()]
+        )
+
+
+def read_checkins(
+    conn: sqlite3.Connection, start: float, end: float
+) -> list[tuple[float, str, int]]:
+    """``(at, area, score)`` rows with Unix times in ``[start, end)``, oldest first."""
+    rows = conn.execute(
+        "SELECT at, area, score FROM checkins WHERE at >= ? AND at < ? ORDER BY at", (start, end)
+    )
+    return [(float(at), str(area), int(score)) for at, area, score in rows]
 
 
 def read_minutes(conn: sqlite3.Connection, start: float, end: float) -> list[MinuteRow]:
