@@ -19,6 +19,9 @@ from rsiguard.control import ProtocolError, Request
 from rsiguard.core.durations import format_duration, parse_duration
 from rsiguard.exitcodes import Exit
 
+# Commands whose own parsers take the rest of the command line, -h included.
+SUBCOMMANDS = ("config", "routines", "stats", "report", "checkin", "setup")
+
 # The daemon's validation child may take up to 60 s (rsiguard.validate.TIMEOUT).
 RELOAD_TIMEOUT = 65.0
 
@@ -85,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
         "checkin", add_help=False, help="say how hands, wrists, forearms, neck and eyes feel"
     )
     chk.add_argument("args", nargs=argparse.REMAINDER)
+    stp = sub.add_parser("setup", add_help=False, help="a few questions, then a config file")
+    stp.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("window", help="the break window (the daemon starts it on Start routine)")
     sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
     return p
@@ -167,6 +172,10 @@ def _subcommand(
         from rsiguard import checkin
 
         return checkin.main(argv, env, out, err)
+    if name == "setup":
+        from rsiguard import setup
+
+        return setup.main(argv, env, out, err)
     from rsiguard.routines import cli as routines_cli
 
     return routines_cli.main(argv, env, out, err)
@@ -183,7 +192,7 @@ def main(
     env = os.environ if env is None else env
     out = out or sys.stdout
     err = err or sys.stderr
-    if argv and argv[0] in ("config", "routines", "stats", "report", "checkin"):
+    if argv and argv[0] in SUBCOMMANDS:
         # Their own parsers take the rest, -h included.
         return _subcommand(argv[0], argv[1:], env, out, err)
     if len(argv) > 1 and argv[0] in ("pause", "snooze") and _negative(argv[1]):
