@@ -15,7 +15,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from rsiguard.adapters.store import StoreUnavailable, connect, read_events, read_minutes
+from rsiguard.adapters.store import (
+    StoreUnavailable,
+    connect,
+    read_checkins,
+    read_events,
+    read_minutes,
+)
+from rsiguard.checkin import AREAS
 from rsiguard.core.durations import format_duration
 from rsiguard.exitcodes import Exit
 from rsiguard.paths import state_dir
@@ -135,6 +142,42 @@ def _breaks(s: Summary) -> str:
     return _svg("breaks", "Breaks", "".join(parts), height=120)
 
 
+def _checkin_trend(s: Summary, checkins: Sequence[tuple[float, str, int]]) -> str:
+    """Each body area's check-in scores over the range, 0 to 10."""
+    if not checkins:
+        return (
+            '<figure><figcaption>How it felt</figcaption><p class="note">No check-ins in '
+            "this range (<code>rsiguard checkin</code> adds one).</p></figure>"
+        )
+    start, end = bounds([d.day for d in s.days])
+    colors = (KEYS, MOUSE, ACCENT, WARN, MUTED)
+
+    def xy(at: float, score: int) -> tuple[float, float]:
+        x = PAD + (at - start) / max(1.0, end - start) * (W - 2 * PAD)
+        return x, H - PAD - score / 10 * (H - 2 * PAD)
+
+    parts = [
+        f'<text x="{PAD - 6}" y="{xy(start, s_)[1] + 4:.1f}" font-size="10" text-anchor="end" '
+        f'fill="{MUTED}">{s_}</text>'
+        for s_ in (0, 5, 10)
+    ]
+    areas = [a for a, _ in AREAS if any(row[1] == a for row in checkins)]
+    for n, area in enumerate(areas):
+        points = [xy(at, score) for at, a, score in checkins if a == area]
+        color = colors[n % len(colors)]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(
+            f'<polyline class="trend" points="{path}" fill="none" stroke="{color}" '
+            f'stroke-width="2"><title>{area}</title></polyline>'
+        )
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>' for x, y in points]
+        parts.append(
+            f'<text x="{W - PAD + 4}" y="{PAD + 12 * n:.1f}" font-size="10" fill="{color}">'
+            f"{area.replace('_', ' ')}</text>"
+        )
+    return _svg("checkins", "How it felt (check-ins, 0 = nothing, 10 = worst)", "".join(parts))
+
+
 def _svg(name: str, title: str, body: str, height: int = H) -> str:
     return (
         f'<figure><figcaption>{html.escape(title)}</figcaption><svg id="{name}" '
@@ -143,7 +186,7 @@ def _svg(name: str, title: str, body: str, height: int = H) -> str:
     )
 
 
-def page(s: Summary) -> str:
+def page(s: Summary, checkins: Sequence[tuple[float, str, int]] = ()) -> str:
     """The whole HTML document."""
     first, last = s.days[0].day, s.days[-1].day
     facts = [
@@ -171,6 +214,7 @@ figcaption {{ font-weight: bold; margin-bottom: 0.3em; }}
 {_bars(s)}
 {_heat(s)}
 {_breaks(s)}
+{_checkin_trend(s, checkins)}
 <p class="note">Keyboard and mouse time are estimates (docs/stats.md). The exposure
 figures come from studies of groups of people; they are not limits for you, and this
 page does not diagnose anything. If pain, numbness or weakness persists, see a
@@ -206,12 +250,13 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) 
         conn = connect(path, readonly=True)
         start, end = bounds(days)
         summary = summarize(days, read_minutes(conn, start, end), read_events(conn, start, end))
+        checkins = read_checkins(conn, start, end)
         conn.close()
     except StoreUnavailable as exc:
         print(f"rsiguard report: cannot read the statistics: {exc}", file=err)
         return Exit.ERROR
     try:
-        args.out.write_text(page(summary), encoding="utf-8")
+        args.out.write_text(page(summary, checkins), encoding="utf-8")
     except OSError as exc:
         print(f"rsiguard report: cannot write {args.out}: {exc.strerror or exc}", file=err)
         return Exit.USAGE

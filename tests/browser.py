@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from rsiguard.adapters.store import EventRow, MinuteRow, StatsStore
+from rsiguard.adapters.store import EventRow, MinuteRow, StatsStore, add_checkin, connect
 
 # The flags a root, offline CI machine needs (no sandbox, no GPU, no network chatter).
 CHROMIUM_FLAGS = [
@@ -46,9 +46,15 @@ def fortnight(state_home: Path, days: int = 14) -> None:
             events += [EventRow(noon + i, "micro", "due"), EventRow(noon + i, "micro", outcome)]
     store.write(minutes, events)
     store.close()
+    conn = connect(state_home / "rsiguard" / "stats.db")
+    answers = ((13, 2, 1), (10, 3, 1), (6, 3, 2), (3, 4, 1), (0, 5, 2))
+    for back, wrists, eyes in answers:
+        at = dt.datetime.combine(today - dt.timedelta(days=back), dt.time(17)).timestamp()
+        add_checkin(conn, at, {"wrists": wrists, "eyes": eyes})
+    conn.close()
 
 
-def screenshot(page: Path, out: Path, size: str = "760,1100") -> None:
+def screenshot(page: Path, out: Path, size: str = "760,1420") -> None:
     """Render ``page`` in headless Chromium and save a PNG of it at ``out``."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "chromium is missing: apt-get install -y chromium"

@@ -31,7 +31,7 @@ def test_the_page_needs_nothing_from_anywhere_else(report: Path) -> None:
     assert not re.search(r"""\b(src|href)\s*=|url\(|@import""", text)
     assert set(re.findall(r"https?://[^\s\"'<>]+", text)) == {"http://www.w3.org/2000/svg"}
     assert "default-src 'none'" in text  # and the browser is told so
-    for chart in ("active", "load", "breaks"):
+    for chart in ("active", "load", "breaks", "checkins"):
         assert f'<svg id="{chart}"' in text
 
 
