@@ -7,6 +7,7 @@ size and time, and never a traceback (exit 1 is for our bugs; systemd restart-lo
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import subprocess
@@ -20,7 +21,8 @@ from rsiguard.config import ConfigError, check_file, load
 from rsiguard.control import MAX_MESSAGE
 from rsiguard.core.durations import DurationTooLong, parse_duration
 from rsiguard.exitcodes import Exit
-from tests.integration import RSIGUARD_COMMAND, daemon_env
+from tests.integration import RSIGUARD_COMMAND, cli, daemon_env, running_daemon
+from tests.integration import status as daemon_status
 
 MIB = 1 << 20
 # Big enough to be absurd, small enough for the 1 MiB file limit.
@@ -187,8 +189,6 @@ def test_a_json_list_in_the_environment_still_works(env: dict[str, str]) -> None
 
 def run_config(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
     """``rsiguard config ARGV`` in this process; returns (status, stdout, stderr)."""
-    import io
-
     out, err = io.StringIO(), io.StringIO()
     status = configcli.main(argv, env, out, err)
     return status, out.getvalue(), err.getvalue()
@@ -422,3 +422,41 @@ def test_hostile_environment_is_a_user_error(
     assert len(line) < 300
     status, _, err = command(env, "config", "check")
     assert (status, err) == (Exit.BAD_CONFIG, line + "\n")
+
+
+# -- at reload, through a real daemon --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        (NESTED["5000 inline tables"], "tables and arrays nested more than 20 levels deep"),
+        (NESTED["100000 arrays"], "tables and arrays nested more than 20 levels deep"),
+        ("[breaks]\n" + "".join(f"k{i} = {i}\n" for i in range(MANY_KEYS)), "more problems"),
+        ('[routines]\ntargets = ["' + "x" * 900_000 + '"]\n', "unknown target"),
+        ("[pause]\nmax = 1e300\n", "pause.max = 1e+300: must be at most 24h"),
+    ],
+    ids=["inline tables", "arrays", "many keys", "huge value", "huge pause"],
+)
+def test_a_hostile_file_at_reload_keeps_the_previous_config(
+    tmp_path: Path, text: str, part: str
+) -> None:
+    env = daemon_env(tmp_path, None, None)
+    with running_daemon(env):
+        cfg = Path(env["XDG_CONFIG_HOME"]) / "test.toml"  # the --config file of the daemon
+        cfg.write_text(text)
+        start = time.monotonic()
+        out = cli(env, "reload")
+        assert time.monotonic() - start < 5  # the CLI gives up after 5 s
+        assert out.returncode == Exit.BAD_CONFIG, out.stderr
+        assert "configuration not reloaded, previous one kept" in out.stderr
+        assert f"{cfg}: " in out.stderr and part in out.stderr
+        assert len(out.stderr.encode()) < MAX_MESSAGE // 8
+        assert daemon_status(env)["state"] in ("active", "idle")
+
+
+def test_a_huge_pause_limit_in_the_environment_stops_the_start(env: dict[str, str]) -> None:
+    env["RSIGUARD_PAUSE__MAX"] = "100000000h"
+    status, _, err = command(env, "run")
+    assert status == Exit.BAD_CONFIG
+    assert 'environment RSIGUARD_PAUSE__MAX = "100000000h": must be at most 24h' in err
