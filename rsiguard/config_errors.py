@@ -160,7 +160,9 @@ def error_lines(
         key, reason, raw = shown_key(loc), _reason(err, loc, schema), _lookup(data, loc)
         if env is not None:
             var = _env_var(loc, env[0])
-            into.add(f"environment {var} = {shown(env[1].get(var, raw))}: {reason}")
+            text = env[1].get(var, raw)
+            value = "" if text is _MISSING else f" = {shown(text)}"
+            into.add(f"environment {var}{value}: {reason}")
         elif raw is _MISSING or err["type"] == "extra_forbidden":
             into.add(f"{label}: {key}: {reason}")
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import itertools
 import json
 import math
 import os
@@ -59,7 +60,7 @@ def _kind(mode: int) -> str:
         return "a socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "not a file"
+    return f"file type {stat.S_IFMT(mode):o}"
 
 
 def _refuse_odd(path: Path, mode: int, size: int) -> None:
@@ -195,8 +196,8 @@ def _trimmed(value: object, room: int) -> object:
     if isinstance(value, list | tuple):
         return [_trimmed(v, room) for v in value[: room + 1]]
     if isinstance(value, Mapping):
-        items = list(zip(value.keys(), value.values(), range(room + 1), strict=False))
-        return {str(k)[: room + 1]: _trimmed(v, room) for k, v, _ in items}
+        items = itertools.islice(value.items(), room + 1)
+        return {str(k)[: room + 1]: _trimmed(v, room) for k, v in items}
     return value
 
 

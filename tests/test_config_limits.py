@@ -460,3 +460,23 @@ def test_a_huge_pause_limit_in_the_environment_stops_the_start(env: dict[str, st
     status, _, err = command(env, "run")
     assert status == Exit.BAD_CONFIG
     assert 'environment RSIGUARD_PAUSE__MAX = "100000000h": must be at most 24h' in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[routines]\ntargets = ["' + "x" * 20_000_000 + '"]\n',
+        "[breaks]\n" + "".join(f"k{i} = {i}\n" for i in range(200_000)),
+    ],
+    ids=["20 MB value", "200000 unknown keys"],
+)
+def test_the_reviews_huge_files_are_refused_quickly_and_briefly(
+    env: dict[str, str], text: str
+) -> None:
+    path = user_file(env)
+    path.write_text(text)
+    start = time.monotonic()
+    status, out, err = command(env, "config", "check", str(path))
+    assert time.monotonic() - start < 5
+    size = path.stat().st_size
+    assert (status, out, err) == (5, "", f"{path}: cannot read: larger than 1 MiB ({size} bytes)\n")
