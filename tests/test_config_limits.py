@@ -15,9 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rsiguard import configcli
-from rsiguard.config import ConfigError, check_file, load
+from rsiguard.config import KEYS, ConfigError, check_file, load
+from rsiguard.config_sources import env_var_name, toml_value
 from rsiguard.control import MAX_MESSAGE
 from rsiguard.core.durations import DurationTooLong, parse_duration
 from rsiguard.exitcodes import Exit
@@ -480,3 +483,60 @@ def test_the_reviews_huge_files_are_refused_quickly_and_briefly(
     assert time.monotonic() - start < 5
     size = path.stat().st_size
     assert (status, out, err) == (5, "", f"{path}: cannot read: larger than 1 MiB ({size} bytes)\n")
+
+
+# -- property: whatever a file or the environment holds, a config or a short ConfigError -----------
+
+_PARTS = sorted({part for key in KEYS for part in key.split(".")})
+_NAMES = st.sampled_from(_PARTS) | st.from_regex(r"[A-Za-z0-9_-]{1,8}", fullmatch=True)
+_SCALARS = (
+    st.booleans()
+    | st.integers()
+    | st.integers(min_value=10**300, max_value=10**1000)
+    | st.floats()
+    | st.text(max_size=12)
+    | st.sampled_from(["20m", "1h30m", "1e400", "nan", "-5m", "rsi", "eyes", "24h1s"])
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_NAMES, inner, max_size=4),
+    max_leaves=12,
+)
+_TABLES = st.dictionaries(_NAMES, st.dictionaries(_NAMES, _VALUES, max_size=5), max_size=4)
+
+
+# Each example rewrites the same tmp file: the fixture's scope does not matter.
+_EXAMPLES = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _bounded_error(env: dict[str, str], path: Path | None = None) -> None:
+    """Load; any failure must be a ConfigError of at most 21 lines, each short."""
+    try:
+        load(env, path)
+    except ConfigError as exc:
+        assert 1 <= len(exc.lines) <= 21
+        assert all(len(line) <= 400 and "\n" not in line for line in exc.lines)
+
+
+@_EXAMPLES
+@given(tables=_TABLES)
+def test_any_toml_file_loads_or_is_a_short_config_error(
+    env: dict[str, str], tables: dict[str, dict[str, object]]
+) -> None:
+    lines = []
+    for table, body in tables.items():
+        lines.append(f"[{table}]")
+        lines += [f"{key} = {toml_value(value)}" for key, value in body.items()]
+    path = user_file(env)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _bounded_error(env, path)
+
+
+@_EXAMPLES
+@given(values=st.dictionaries(st.sampled_from(KEYS), st.text(max_size=40), max_size=6))
+def test_any_environment_loads_or_is_a_short_config_error(
+    env: dict[str, str], values: dict[str, str]
+) -> None:
+    _bounded_error({**env, **{env_var_name(key): value for key, value in values.items()}})
