@@ -1,4 +1,4 @@
-"""The layered configuration: schema, validation, IT locks (pydantic + pydantic-settings).
+"""The layered configuration: layers, validation, IT locks (pydantic + pydantic-settings).
 
 Layers, lowest to highest: built-in defaults < ``$RSIGUARD_SITE_DIR/defaults.toml`` <
 the user's file (``--config FILE`` replaces it) < ``RSIGUARD_*`` environment <
@@ -8,6 +8,11 @@ Each layer is first validated alone so that errors name their file (or variable)
 value and reason; pydantic-settings then merges the layers deeply, and cross-field checks
 run on the result. :func:`load` returns a :class:`Loaded` holding a plain
 :class:`~rsiguard.core.policy.Policy`. This module imports pydantic: import it lazily.
+
+The schema and its limits are in :mod:`rsiguard.config_schema`, reading files and the
+environment in :mod:`rsiguard.config_sources`, error lines in :mod:`rsiguard.config_errors`.
+Whatever the input, a load ends in a :class:`ConfigError` of at most 21 short lines or a
+configuration (docs/config.md, "Limits on configuration input"); anything else is a bug.
 """
 
 from __future__ import annotations
