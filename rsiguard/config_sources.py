@@ -259,6 +259,10 @@ def split_env(
             extra = f" (did you mean {hint}?)" if hint else ""
             warnings.append(f"environment {var} is not an rsiguard setting; ignored{extra}")
             continue
+        if leaf in names:
+            # Names are case-insensitive, so both set the key; the later one (here and in
+            # pydantic-settings' own lower-cased lookup) wins.
+            warnings.append(f"environment {names[leaf]} and {var} both set {leaf}; using {var}")
         settings[var] = env[var]
         names[leaf] = var
     return settings, names, warnings

@@ -540,3 +540,14 @@ def test_any_environment_loads_or_is_a_short_config_error(
     env: dict[str, str], values: dict[str, str]
 ) -> None:
     _bounded_error({**env, **{env_var_name(key): value for key, value in values.items()}})
+
+
+def test_two_spellings_of_one_variable_warn_and_the_later_wins(env: dict[str, str]) -> None:
+    env.update(RSIGUARD_BREAKS__SNOOZE="2m", RSIGUARD_breaks__snooze="3m")
+    loaded = load(env)
+    assert loaded.policy.snooze == 180.0
+    assert loaded.origins["breaks.snooze"] == "env RSIGUARD_breaks__snooze"
+    assert loaded.warnings == [
+        "environment RSIGUARD_BREAKS__SNOOZE and RSIGUARD_breaks__snooze both set "
+        "breaks.snooze; using RSIGUARD_breaks__snooze"
+    ]
