@@ -1,4 +1,4 @@
-"""The layered configuration: schema, validation, IT locks (pydantic + pydantic-settings).
+"""The layered configuration: layers, validation, IT locks (pydantic + pydantic-settings).
 
 Layers, lowest to highest: built-in defaults < ``$RSIGUARD_SITE_DIR/defaults.toml`` <
 the user's file (``--config FILE`` replaces it) < ``RSIGUARD_*`` environment <
@@ -8,166 +8,48 @@ Each layer is first validated alone so that errors name their file (or variable)
 value and reason; pydantic-settings then merges the layers deeply, and cross-field checks
 run on the result. :func:`load` returns a :class:`Loaded` holding a plain
 :class:`~rsiguard.core.policy.Policy`. This module imports pydantic: import it lazily.
+
+The schema and its limits are in :mod:`rsiguard.config_schema`, reading files and the
+environment in :mod:`rsiguard.config_sources`, error lines in :mod:`rsiguard.config_errors`.
+Whatever the input, a load ends in a :class:`ConfigError` of at most 21 short lines or a
+configuration (docs/config.md, "Limits on configuration input"); anything else is a bug.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from rsiguard import paths
+from rsiguard.config_errors import Problems, error_lines
+from rsiguard.config_schema import (
+    DURATION_KEYS,
+    KEYS,
+    LIST_EXAMPLES,
+    SCHEMA,
+    ConfigModel,
+    to_policy,
+)
 from rsiguard.config_sources import (
     DataSource,
     FileProblem,
     MappingEnvSource,
-    SchemaInfo,
+    checked_env_lists,
     compact,
-    error_lines,
     flatten,
     read_toml,
     split_env,
     toml_value,
 )
-from rsiguard.core.durations import parse_duration
-from rsiguard.core.policy import BreakPolicy, IntensityPolicy, Policy
 from rsiguard.loaded import ConfigError, Loaded
-from rsiguard.routines.model import CONTRAINDICATIONS, TARGETS
 
 __all__ = ["KEYS", "ConfigError", "Loaded", "check_file", "load"]
-
-_DEFAULT = Policy()
-
-
-class _DurationMark:
-    """Marks fields holding seconds parsed from a duration (shown as ``20m`` again)."""
-
-
-_DURATION = _DurationMark()
-
-
-def _to_seconds(value: object) -> float:
-    if isinstance(value, str | int | float):
-        seconds = parse_duration(value)
-        if not math.isfinite(seconds):
-            raise ValueError("a duration must be finite")
-        return seconds
-    raise ValueError("expected a duration such as 30s, 20m or 1h30m")
-
-
-#: Seconds, written as ``30s``, ``20m``, ``1h30m`` or a plain number of seconds.
-Duration = Annotated[float, BeforeValidator(_to_seconds), _DURATION]
-
-_SECTION = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-
-class MicroBreakSettings(BaseModel):
-    """``[breaks.micro]``: short, frequent breaks."""
-
-    model_config = _SECTION
-    interval: Duration = Field(default=float(_DEFAULT.micro.interval), ge=10)
-    duration: Duration = Field(default=float(_DEFAULT.micro.duration), ge=1)
-    min_interval: Duration = Field(default=float(_DEFAULT.micro_min_interval), ge=10)
-
-
-class RestBreakSettings(BaseModel):
-    """``[breaks.rest]``: longer, rarer breaks."""
-
-    model_config = _SECTION
-    interval: Duration = Field(default=float(_DEFAULT.rest.interval), ge=10)
-    duration: Duration = Field(default=float(_DEFAULT.rest.duration), ge=1)
-
-
-class BreaksSettings(BaseModel):
-    """``[breaks]``: both kinds of break and what the user may do about them."""
-
-    model_config = _SECTION
-    micro: MicroBreakSettings = Field(default_factory=MicroBreakSettings)
-    rest: RestBreakSettings = Field(default_factory=RestBreakSettings)
-    snooze: Duration = Field(default=float(_DEFAULT.snooze), ge=1)
-    max_snoozes: int = Field(default=_DEFAULT.max_snoozes, ge=0, le=10)
-    allow_skip: bool = _DEFAULT.allow_skip
-    strict: bool = _DEFAULT.strict
-    daily_limit: Duration = Field(default=float(_DEFAULT.daily_limit), ge=0)
-
-
-class PauseSettings(BaseModel):
-    """``[pause]``: how long the user may pause reminders."""
-
-    model_config = _SECTION
-    max: Duration = Field(default=float(_DEFAULT.pause_max), gt=0)
-
-
-class ActivitySettings(BaseModel):
-    """``[activity]``: how input activity is watched."""
-
-    model_config = _SECTION
-    idle_threshold: Duration = Field(default=float(_DEFAULT.idle_threshold), ge=1)
-    backend: Literal["auto", "xrecord", "pynput", "none"] = "auto"
-
-
-class IntensitySettings(BaseModel):
-    """``[intensity]``: the weights of the input-intensity heuristic."""
-
-    model_config = _SECTION
-    enabled: bool = _DEFAULT.intensity.enabled
-    baseline: float = Field(default=_DEFAULT.intensity.baseline, gt=0)
-    key_weight: float = Field(default=_DEFAULT.intensity.key_weight, ge=0)
-    click_weight: float = Field(default=_DEFAULT.intensity.click_weight, ge=0)
-    scroll_weight: float = Field(default=_DEFAULT.intensity.scroll_weight, ge=0)
-    pointer_weight: float = Field(default=_DEFAULT.intensity.pointer_weight, ge=0)
-    smoothing: float = Field(default=_DEFAULT.intensity.smoothing, gt=0, le=1)
-
-
-class NotificationSettings(BaseModel):
-    """``[notifications]``: how break reminders are shown."""
-
-    model_config = _SECTION
-    backend: Literal["auto", "dbus", "plyer", "log"] = "auto"
-
-
-def _known(vocabulary: Mapping[str, str], what: str) -> Callable[[list[str]], list[str]]:
-    """A validator accepting only ids from ``vocabulary`` (one source of truth: the model)."""
-
-    def check(ids: list[str]) -> list[str]:
-        unknown = [i for i in ids if i not in vocabulary]
-        if unknown:
-            raise ValueError(f"unknown {what} {unknown[0]!r}; known: {', '.join(vocabulary)}")
-        return ids
-
-    return check
-
-
-TargetIds = Annotated[list[str], AfterValidator(_known(TARGETS, "target"))]
-AvoidIds = Annotated[list[str], AfterValidator(_known(CONTRAINDICATIONS, "condition"))]
-
-
-class RoutineSettings(BaseModel):
-    """``[routines]``: what the guided routines should help with, and what to avoid."""
-
-    model_config = _SECTION
-    targets: TargetIds = Field(default_factory=lambda: ["rsi"], min_length=1)
-    avoid: AvoidIds = Field(default_factory=list)
-    window: bool = _DEFAULT.window
-
-
-class ConfigModel(BaseModel):
-    """The whole schema; validates one layer alone (every field has a default)."""
-
-    model_config = _SECTION
-    breaks: BreaksSettings = Field(default_factory=BreaksSettings)
-    pause: PauseSettings = Field(default_factory=PauseSettings)
-    activity: ActivitySettings = Field(default_factory=ActivitySettings)
-    intensity: IntensitySettings = Field(default_factory=IntensitySettings)
-    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
-    routines: RoutineSettings = Field(default_factory=RoutineSettings)
-
 
 #: The layer sources of the settings being built, highest priority first.
 _LAYERS: ContextVar[tuple[PydanticBaseSettingsSource, ...]] = ContextVar(
@@ -193,29 +75,9 @@ class RsiguardSettings(BaseSettings, ConfigModel):
         return (init_settings, *_LAYERS.get())
 
 
-def _walk(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, bool, bool]]:
-    """``(dotted key, is a table, is a duration)`` for every field of ``model``, depth first."""
-    for name, info in model.model_fields.items():
-        ann = info.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            yield prefix + name, True, False
-            yield from _walk(ann, f"{prefix}{name}.")
-        else:
-            yield prefix + name, False, any(m is _DURATION for m in info.metadata)
-
-
-#: Every settable dotted key, in schema order.
-KEYS: tuple[str, ...] = tuple(key for key, table, _ in _walk(ConfigModel) if not table)
-_DURATION_KEYS = frozenset(key for key, _, dur in _walk(ConfigModel) if dur)
-_CHILDREN: dict[str, list[str]] = {}
-for _key, _, _ in _walk(ConfigModel):
-    _CHILDREN.setdefault(_key.rpartition(".")[0], []).append(_key.rpartition(".")[2])
-_SCHEMA = SchemaInfo(durations=_DURATION_KEYS, children=_CHILDREN)
-
-
 def _shown(key: str, value: object) -> object:
     """A validated value as users write it (durations as ``20m``)."""
-    if key in _DURATION_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
+    if key in DURATION_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
         return compact(value)
     return value
 
@@ -242,16 +104,20 @@ class _Layer:
             return f"env {self.env_names[key]}"
         return f"locked {self.label}" if self.locked else self.label
 
-    def validate(self, *, strict: bool) -> tuple[ConfigModel | None, list[str]]:
-        """Check this layer alone against the schema; keep the normalized values it sets."""
+    def validate(self, problems: Problems, *, strict: bool) -> ConfigModel | None:
+        """Check this layer alone against the schema; keep the normalized values it sets.
+
+        Returns None, after adding the errors to ``problems``, when the layer is invalid.
+        """
         try:
             model = ConfigModel.model_validate(self.data, strict=strict)
         except ValidationError as exc:
-            names = self.env_names if self.kind == "env" else None
-            return None, error_lines(exc, self.data, self.label, names, _SCHEMA)
+            env = (self.env_names, self.env_vars) if self.kind == "env" else None
+            error_lines(exc, self.data, self.label, SCHEMA, problems, env)
+            return None
         every = flatten(model.model_dump())
         self.values = {key: every[key] for key in flatten(self.data) if key in every}
-        return model, []
+        return model
 
 
 FLOOR_KEY = "breaks.micro.min_interval"
@@ -329,35 +195,6 @@ def _moot_under_strict(model: ConfigModel, label: str, keys: Mapping[str, object
     ]
 
 
-def _policy(model: ConfigModel, floor: float) -> Policy:
-    b, i = model.breaks, model.intensity
-    return Policy(
-        micro=BreakPolicy(interval=b.micro.interval, duration=b.micro.duration),
-        # Without intensity the floor does nothing; it never lengthens the interval.
-        micro_min_interval=min(floor, b.micro.interval),
-        rest=BreakPolicy(interval=b.rest.interval, duration=b.rest.duration),
-        snooze=b.snooze,
-        max_snoozes=b.max_snoozes,
-        allow_skip=b.allow_skip,
-        strict=b.strict,
-        daily_limit=b.daily_limit,
-        pause_max=model.pause.max,
-        idle_threshold=model.activity.idle_threshold,
-        intensity=IntensityPolicy(
-            enabled=i.enabled,
-            baseline=i.baseline,
-            key_weight=i.key_weight,
-            click_weight=i.click_weight,
-            scroll_weight=i.scroll_weight,
-            pointer_weight=i.pointer_weight,
-            smoothing=i.smoothing,
-        ),
-        targets=tuple(dict.fromkeys(model.routines.targets)),
-        avoid=tuple(dict.fromkeys(model.routines.avoid)),
-        window=model.routines.window,
-    )
-
-
 def _read_layers(env: Mapping[str, str], user_file: Path | None) -> tuple[list[_Layer], list[str]]:
     """Read and validate every layer, lowest first; returns the layers and the env warnings.
 
@@ -373,16 +210,19 @@ def _read_layers(env: Mapping[str, str], user_file: Path | None) -> tuple[list[_
         ("locked", site / "locked.toml", True),
     ]
     layers: list[_Layer] = []
-    errors: list[str] = []
+    problems = Problems()
     for kind, path, missing_ok in files:
         try:
             data = read_toml(path, missing_ok=missing_ok)
         except FileProblem as exc:
-            errors.append(str(exc))
+            problems.add(str(exc))
             continue
         if data is not None:
             layers.append(_Layer(kind, str(path), data))
     settings, names, warnings = split_env(env, KEYS)
+    settings, list_errors = checked_env_lists(settings, LIST_EXAMPLES)
+    for line in list_errors:
+        problems.add(line)
     if settings:
         data = MappingEnvSource(RsiguardSettings, settings)()
         env_layer = _Layer("env", "environment", data, env_names=names, env_vars=settings)
@@ -390,9 +230,9 @@ def _read_layers(env: Mapping[str, str], user_file: Path | None) -> tuple[list[_
         at = len(layers) - 1 if layers and layers[-1].locked else len(layers)
         layers.insert(at, env_layer)
     for layer in layers:
-        errors += layer.validate(strict=layer.kind != "env")[1]
-    if errors:
-        raise ConfigError(errors)
+        layer.validate(problems, strict=layer.kind != "env")
+    if problems:
+        raise ConfigError(problems.report())
     return layers, warnings
 
 
@@ -430,7 +270,9 @@ def load(env: Mapping[str, str], user_file: Path | None = None) -> Loaded:
     try:
         merged = RsiguardSettings()
     except ValidationError as exc:
-        raise ConfigError(error_lines(exc, {}, "merged configuration", None, _SCHEMA)) from None
+        problems = Problems()
+        error_lines(exc, {}, "merged configuration", SCHEMA, problems)
+        raise ConfigError(problems.report()) from None
     finally:
         _LAYERS.reset(token)
 
@@ -453,7 +295,7 @@ def load(env: Mapping[str, str], user_file: Path | None = None) -> Loaded:
     flat = flatten(merged.model_dump())
     flat[FLOOR_KEY] = checked.floor
     return Loaded(
-        policy=_policy(merged, checked.floor),
+        policy=to_policy(merged, checked.floor),
         notify_backend=merged.notifications.backend,
         input_backend=merged.activity.backend,
         values={key: _shown(key, flat[key]) for key in sorted(flat)},
@@ -472,9 +314,10 @@ def check_file(path: Path) -> tuple[list[str], list[str]]:
     except FileProblem as exc:
         return [str(exc)], []
     layer = _Layer("user", str(path), data or {})
-    model, errors = layer.validate(strict=True)
+    problems = Problems()
+    model = layer.validate(problems, strict=True)
     if model is None:
-        return errors, []
+        return problems.report(), []
     checked = _cross_check(
         model,
         lambda key: layer.label if key in layer.values else "default",

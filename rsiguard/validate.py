@@ -22,6 +22,10 @@ from rsiguard.children import child_env, python_argv
 from rsiguard.loaded import Loaded
 
 TIMEOUT = 60.0
+#: Characters of the child's error output passed on. The child bounds its own messages
+#: (20 problems, each cut short); this keeps an unforeseen traceback from making a reload
+#: reply larger than the control protocol allows (rsiguard.control.MAX_MESSAGE, 64 KiB).
+MAX_ERROR = 16_000
 
 
 class ValidationFailed(Exception):
@@ -60,14 +64,26 @@ def _argv(user_file: Path | None) -> list[str]:
     return python_argv("rsiguard.validate", str(user_file) if user_file else "")
 
 
+def _bounded(err: bytes, *, tail: bool) -> str:
+    """The child's error output, at most :data:`MAX_ERROR` characters: the start of a
+    message, or the end of a traceback (where the exception is)."""
+    text = err.decode(errors="replace").strip()
+    if len(text) <= MAX_ERROR:
+        return text
+    cut = len(text) - MAX_ERROR
+    if tail:
+        return f"[{cut} characters left out]\n" + text[cut:]
+    return text[:MAX_ERROR] + f"\n[{cut} characters left out]"
+
+
 def _decode(code: int, out: bytes, err: bytes) -> Validated:
     if code == 0:
         result = pickle.loads(out)
         if isinstance(result, Validated):
             return result
     if code == 5:
-        raise ValidationFailed(err.decode(errors="replace").strip())
-    raise RuntimeError(f"config validation exited {code}: {err.decode(errors='replace')}")
+        raise ValidationFailed(_bounded(err, tail=False))
+    raise RuntimeError(f"config validation exited {code}: {_bounded(err, tail=True)}")
 
 
 def in_child(env: Mapping[str, str], user_file: Path | None) -> Validated:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -332,8 +333,8 @@ def test_site_example_validates_and_locks(dirs: Dirs) -> None:
     [('"30s"', 30.0), ('"20m"', 1200.0), ('"1h30m"', 5400.0), ("90", 90.0), ("2.5", 2.5)],
 )
 def test_duration_syntax(dirs: Dirs, text: str, seconds: float) -> None:
-    dirs.write(dirs.user, f"[breaks]\nsnooze = {text}\n")
-    assert load(dirs.env).policy.snooze == seconds
+    dirs.write(dirs.user, f"[pause]\nmax = {text}\n")
+    assert load(dirs.env).policy.pause_max == seconds
 
 
 def test_smallest_interval_and_break_are_accepted(dirs: Dirs) -> None:
@@ -413,22 +414,22 @@ def test_broken_toml_names_the_file(dirs: Dirs) -> None:
 
 def test_unreadable_file_names_the_file(dirs: Dirs) -> None:
     dirs.user.mkdir(parents=True)  # a directory where the file should be: unreadable as a file
-    assert errors_of(dirs) == f"{dirs.user}: cannot read: Is a directory"
+    assert errors_of(dirs) == f"{dirs.user}: cannot read: not a regular file (a directory)"
 
 
 def test_file_without_permission_names_the_file(
     dirs: Dirs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = dirs.write(dirs.defaults, "[breaks]\nsnooze = 1\n")
-    real = Path.read_bytes
+    real = os.open
 
-    def denied(self: Path) -> bytes:
+    def denied(file: str | os.PathLike[str], flags: int, *args: int, **kwargs: int) -> int:
         # Root reads a mode 000 file anyway (CI runs as root), so refuse like the OS would.
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+        if Path(file) == path:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real(file, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)
     assert errors_of(dirs) == f"{path}: cannot read: Permission denied"
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from rsiguard.validate import ValidationFailed, in_child, in_child_async
+from rsiguard.control import MAX_MESSAGE
+from rsiguard.validate import MAX_ERROR, ValidationFailed, _decode, in_child, in_child_async
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -61,3 +63,42 @@ def test_parent_does_not_import_pydantic(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_deeply_nested_toml_is_a_short_validation_error_at_start_and_reload(
+    tmp_path: Path,
+) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("x = " + "{a=" * 5000 + "1" + "}" * 5000 + "\n")
+    message = f"{cfg}: tables and arrays nested more than 20 levels deep"
+    with pytest.raises(ValidationFailed) as err:
+        in_child(_env(tmp_path), cfg)
+    assert str(err.value) == message
+    with pytest.raises(ValidationFailed) as err:
+        asyncio.run(in_child_async(_env(tmp_path), cfg))
+    assert str(err.value) == message
+
+
+def test_a_reload_error_fits_a_control_reply_and_comes_quickly(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[breaks]\n" + "".join(f"k{i} = {i}\n" for i in range(60_000)))
+    cfg.with_name("v.toml").write_text('[routines]\ntargets = ["' + "x" * 900_000 + '"]\n')
+    for path in (cfg, cfg.with_name("v.toml")):
+        start = time.monotonic()
+        with pytest.raises(ValidationFailed) as err:
+            asyncio.run(in_child_async(_env(tmp_path), path))
+        assert time.monotonic() - start < 5  # the CLI waits 5 s for a reply
+        assert len(str(err.value).encode()) < MAX_MESSAGE // 8
+
+
+def test_an_unforeseen_failure_of_the_child_is_reported_bounded() -> None:
+    traceback = b"Traceback (most recent call last):\n" + b'  File "x.py"\n' * 100_000
+    with pytest.raises(RuntimeError) as err:
+        _decode(1, b"", traceback + b"RecursionError: maximum recursion depth exceeded\n")
+    assert len(str(err.value)) < MAX_ERROR + 100 < MAX_MESSAGE // 2
+    assert str(err.value).endswith("RecursionError: maximum recursion depth exceeded")
+    with pytest.raises(ValidationFailed) as failed:
+        _decode(5, b"", b"x.toml: bad\n" * 100_000)
+    assert (
+        str(failed.value).startswith("x.toml: bad\n") and len(str(failed.value)) < MAX_ERROR + 100
+    )
