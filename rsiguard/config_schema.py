@@ -63,6 +63,8 @@ def _seconds_up_to(limit: float) -> Callable[[object], float]:
 
 #: Seconds, written as ``30s``, ``20m``, ``1h30m`` or a plain number; at most a day.
 Duration = Annotated[float, BeforeValidator(_seconds_up_to(DAY)), _DURATION]
+#: The same, at most a week.
+WeekDuration = Annotated[float, BeforeValidator(_seconds_up_to(7 * DAY)), _DURATION]
 #: The same, at most an hour.
 ShortDuration = Annotated[float, BeforeValidator(_seconds_up_to(HOUR)), _DURATION]
 
@@ -97,6 +99,7 @@ class BreaksSettings(BaseModel):
     allow_skip: bool = _DEFAULT.allow_skip
     strict: bool = _DEFAULT.strict
     daily_limit: Duration = Field(default=float(_DEFAULT.daily_limit), ge=0)
+    weekly_limit: WeekDuration = Field(default=float(_DEFAULT.weekly_limit), ge=0)
 
 
 class PauseSettings(BaseModel):
@@ -211,6 +214,7 @@ def to_policy(model: ConfigModel, floor: float) -> Policy:
         allow_skip=b.allow_skip,
         strict=b.strict,
         daily_limit=b.daily_limit,
+        weekly_limit=b.weekly_limit,
         pause_max=model.pause.max,
         idle_threshold=model.activity.idle_threshold,
         intensity=IntensityPolicy(

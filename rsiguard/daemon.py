@@ -110,6 +110,7 @@ class Daemon:
         now, day = today(), self.state.today.day
         if now > day:
             self.dispatch(ev.NewDay(now))
+            self._ask_week()
         elif now < day and self._date_behind != now:
             self._date_behind = now
             log.warning(
@@ -130,6 +131,14 @@ class Daemon:
             )
         self._mark_dirty()
         return self._execute(effects, at)
+
+    def _ask_week(self) -> None:
+        """Have the statistics tell the core how active the six days before today were."""
+        if self.recorder is not None:
+            self.recorder.week_before(self._week_so_far)
+
+    def _week_so_far(self, seconds: float) -> None:
+        self.dispatch(ev.WeekSoFar(seconds))
 
     def _wake(self) -> None:
         self.dispatch(ev.Wake())
@@ -385,6 +394,7 @@ class Daemon:
         self._log_validated(self.validated)
         self.recorder = Recorder(state_dir(self.env) / "stats.db", loop)
         self.recorder.start()
+        self._ask_week()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
         loop.add_signal_handler(signal.SIGHUP, self._sighup)

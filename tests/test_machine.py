@@ -486,3 +486,20 @@ def test_a_break_snoozed_before_any_input_is_taken_by_idle_time() -> None:
     sim.advance(max(sim.state.policy.idle_threshold, 1.0))
     assert sim.state.phase is Phase.RUNNING
     assert sim.state.today.breaks_natural == 1
+
+
+def test_the_weekly_limit_counts_the_six_days_before_today_and_speaks_once_a_day() -> None:
+    sim = Sim(replace(Policy(), weekly_limit=30 * 3600, daily_limit=0))
+    sim.state, _ = step(sim.state, ev.WeekSoFar(29.5 * 3600), sim.t)
+    sim.type_for(1700)
+    assert not [n for n in sim.notifications() if n.title.startswith("Weekly")]
+    sim.type_for(200)
+    weekly = [n for n in sim.notifications() if n.title.startswith("Weekly")]
+    assert len(weekly) == 1 and "more than 30 h" in weekly[0].body
+    sim.type_for(600)
+    assert len([n for n in sim.notifications() if n.title.startswith("Weekly")]) == 1
+    assert status(sim.state, sim.t)["today"]["weekly_limit_reached"] is True
+    sim.state, _ = step(sim.state, ev.NewDay("2099-01-01"), sim.t)
+    assert sim.state.today.week_limit_notified is False
+    sim.state, _ = step(sim.state, ev.WeekSoFar(1e12), sim.t)  # bounded where it enters
+    assert sim.state.today.week_before_s == 6 * 86400

@@ -168,3 +168,24 @@ def test_the_recorder_arms_nothing_while_idle_and_writes_a_minute_at_once(
     assert idle and still_idle
     assert len(rows) == 1 and rows[0].minute == 120 and rows[0].keys == 10
     assert rows[0].active_s == 10.0 and rows[0].load == 10.0
+
+
+def test_the_daemon_learns_the_week_from_the_statistics(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from tests.desktop import wait_for
+    from tests.integration import daemon_env, running_daemon, status
+
+    env = daemon_env(tmp_path, None, None)
+    store = StatsStore(Path(env["XDG_STATE_HOME"]) / "rsiguard" / "stats.db")
+    assert store.open()
+    today = dt.date.today()
+    rows = []
+    for back in range(1, 9):  # 8 days back: the 7th and 8th are outside the week
+        noon = dt.datetime.combine(today - dt.timedelta(days=back), dt.time(12)).timestamp()
+        rows += [MinuteRow(int(noon // 60) + m, keys=10, active_s=60.0) for m in range(60)]
+    store.write(rows, [])
+    store.close()
+    with running_daemon(env):
+        wait_for(lambda: status(env)["today"]["week_active_s"] > 0, what="the week's total")
+        assert status(env)["today"]["week_active_s"] == 6 * 3600.0

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rsiguard.adapters.store import (
@@ -50,6 +52,19 @@ class Recorder:
     def _open_and_forget(self, cutoff: float) -> None:
         if self.store.open():
             self.store.forget(cutoff)
+
+    def week_before(self, on_result: Callable[[float], None]) -> None:
+        """Find the active seconds of the six local days before today (on the store's
+        thread, after what is queued there) and pass them to ``on_result`` on the loop."""
+        today = dt.date.today()
+        start = dt.datetime.combine(today - dt.timedelta(days=6), dt.time()).timestamp()
+        end = dt.datetime.combine(today, dt.time()).timestamp()
+
+        def query() -> None:
+            seconds = self.store.active_between(start, end)
+            self._loop.call_soon_threadsafe(on_result, seconds)
+
+        self._pool.submit(query)
 
     def activity(
         self, before: Today, after: Today, wall: float, weights: IntensityPolicy, backend: str

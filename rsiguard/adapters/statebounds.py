@@ -54,6 +54,7 @@ _BOUNDS: dict[str, float] = {
     "snoozes": COUNT_MAX,
     "pointer_px": PIXELS_MAX,
     "active_s": DAY_SECONDS_MAX,
+    "week_before_s": 6 * DAY_SECONDS_MAX,
     "micro_active": PROGRESS_MAX,
     "rest_active": PROGRESS_MAX,
     "bucket_active": PROGRESS_MAX,

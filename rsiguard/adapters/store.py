@@ -227,6 +227,20 @@ class StatsStore:
             except sqlite3.Error as exc:
                 self._off(f"{self.path}: {exc}")
 
+    def active_between(self, start: float, end: float) -> float:
+        """Active seconds recorded between Unix times ``start`` and ``end`` (0 when off)."""
+        if self._conn is None:
+            return 0.0
+        try:
+            row = self._conn.execute(
+                "SELECT COALESCE(SUM(active_s), 0) FROM minutes WHERE minute >= ? AND minute < ?",
+                (int(start // 60), int(end // 60)),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._off(f"{self.path}: {exc}")
+            return 0.0
+        return float(row[0])
+
     def close(self) -> None:
         """Close the database (the WAL is checkpointed by sqlite)."""
         if self._conn is not None:

@@ -61,8 +61,9 @@ def _update_intensity(progress: Progress, policy: Policy, load: float, active: f
     )
 
 
-def accrue(state: State, sample: ActivitySample, at: float) -> tuple[State, bool]:
-    """Add a sample's counts and active time; True when the daily limit was just crossed."""
+def accrue(state: State, sample: ActivitySample, at: float) -> tuple[State, list[str]]:
+    """Add a sample's counts and active time; also the limits (``daily``, ``weekly``) it
+    has just crossed."""
     pol = state.policy
     gap = None if state.last_input is None else at - state.last_input
     # A gap shorter than the idle threshold was active; after a longer gap (or at the
@@ -89,8 +90,13 @@ def accrue(state: State, sample: ActivitySample, at: float) -> tuple[State, bool
         pointer_px=t.pointer_px + sample.pointer_px,
         active_s=t.active_s + active,
     )
-    crossed = pol.daily_limit > 0 and not t.limit_notified and t.active_s >= pol.daily_limit
-    if crossed:
+    crossed: list[str] = []
+    if pol.daily_limit > 0 and not t.limit_notified and t.active_s >= pol.daily_limit:
         t = replace(t, limit_notified=True)
+        crossed.append("daily")
+    week = t.week_before_s + t.active_s
+    if pol.weekly_limit > 0 and not t.week_limit_notified and week >= pol.weekly_limit:
+        t = replace(t, week_limit_notified=True)
+        crossed.append("weekly")
     last = at if state.last_input is None else max(at, state.last_input)
     return replace(state, progress=p, today=t, last_input=last), crossed

@@ -85,6 +85,13 @@ class PolicyChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class WeekSoFar:
+    """Active seconds of the six days before today, as the statistics know them."""
+
+    active_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class NewDay:
     """The local date changed: today's counters start again."""
 
@@ -105,4 +112,5 @@ Event = (
     | ScreenLock
     | PolicyChanged
     | NewDay
+    | WeekSoFar
 )

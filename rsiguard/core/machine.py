@@ -127,9 +127,11 @@ def _apply_idle(state: State, at: float) -> Result:
 def _sample(state: State, event: ev.Event, at: float) -> Result:
     assert isinstance(event, ev.ActivitySample)
     state, effects = _apply_idle(state, at)
-    state, limit_hit = accrue(state, event, at)
-    if limit_hit:
+    state, crossed = accrue(state, event, at)
+    if "daily" in crossed:
         effects.append(text.daily_limit(state.policy))
+    if "weekly" in crossed:
+        effects.append(text.weekly_limit(state.policy))
     if state.phase is Phase.RUNNING:
         state, more = _check_due(state, at)
         effects += more
@@ -361,7 +363,14 @@ def _policy(state: State, event: ev.Event, at: float) -> Result:
 
 def _new_day(state: State, event: ev.Event, at: float) -> Result:
     assert isinstance(event, ev.NewDay)
+    # The week's earlier days come back from the statistics (WeekSoFar) soon after.
     return replace(state, today=Today(day=event.day)), []
+
+
+def _week_so_far(state: State, event: ev.Event, at: float) -> Result:
+    assert isinstance(event, ev.WeekSoFar)
+    seconds = min(max(0.0, event.active_s), 6 * 86400.0)
+    return replace(state, today=replace(state.today, week_before_s=seconds)), []
 
 
 def _not_now(verb: str) -> Handler:
@@ -404,16 +413,9 @@ _add((D,), ev.Dismissed, _dismissed, D)
 _add(ALL, ev.ScreenLock, _screen_lock)
 _add(ALL, ev.PolicyChanged, _policy)
 _add(ALL, ev.NewDay, _new_day)
+_add(ALL, ev.WeekSoFar, _week_so_far)
 
-_USER_COMMANDS = (
-    ev.StartBreak,
-    ev.NextStep,
-    ev.StopRoutine,
-    ev.Snooze,
-    ev.Skip,
-    ev.Pause,
-    ev.Resume,
-)
+_USER_COMMANDS = (ev.NextStep, ev.StopRoutine, ev.Snooze, ev.Skip, ev.Pause)
 
 _REFUSALS: dict[type, str] = {
     ev.StartBreak: "start a break",
@@ -458,9 +460,13 @@ def step(state: State, event: ev.Event, at: float) -> Result:
         state, early = step(state, ev.Wake(), at)
         state, effects = step(state, event, at)
         return state, [*early, *effects]
-    if state.last_input is None and isinstance(event, _USER_COMMANDS):
-        # Someone asked for this (a click, a command typed in a terminal) before any
-        # input was counted: they were here, so idle time is measured from now.
+    if (
+        state.last_input is None
+        and isinstance(event, _USER_COMMANDS)
+        and state.phase in (Phase.DUE, Phase.SNOOZED, Phase.IN_BREAK)
+    ):
+        # Someone acted on a break (a click, a command typed in a terminal) before any
+        # input was counted: they were here, so its idle time is measured from now.
         state = replace(state, last_input=at)
     entry = TABLE.get((state.phase, type(event)))
     if entry is None:

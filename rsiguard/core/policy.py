@@ -75,6 +75,8 @@ class Policy:
     allow_skip: bool = True
     strict: bool = False
     daily_limit: float = 6 * 3600
+    # Active time over the last seven days before one notice a day says so; 0 = off.
+    weekly_limit: float = 30 * 3600
     pause_max: float = 2 * 3600
     idle_threshold: float = 10.0
     intensity: IntensityPolicy = field(default_factory=IntensityPolicy)

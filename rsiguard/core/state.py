@@ -34,6 +34,10 @@ class Today:
     breaks_skipped: int = 0
     snoozes: int = 0
     limit_notified: bool = False
+    # Active seconds of the six days before today (from the statistics), and whether
+    # the weekly limit's notice was shown today.
+    week_before_s: float = 0.0
+    week_limit_notified: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,18 @@ def safety_notice(routine: Routine) -> Notify:
     )
 
 
+def weekly_limit(policy: Policy) -> Notify:
+    """The one notice a day while the last seven days' active time is over the limit."""
+    return Notify(
+        NOTICE_SLOT,
+        "Weekly computer time reached",
+        f"Over the last seven days you have been active for more than "
+        f"{format_duration(policy.weekly_limit)}. Shorter days for a while, and every rest "
+        "break, give your hands time to recover.",
+        urgent=False,
+    )
+
+
 def daily_limit(policy: Policy) -> Notify:
     """The one notice a day when active time passes the daily limit."""
     return Notify(

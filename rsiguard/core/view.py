@@ -74,6 +74,8 @@ def status(state: State, at: float) -> dict[str, Any]:
             "breaks_skipped": t.breaks_skipped,
             "snoozes": t.snoozes,
             "daily_limit_reached": t.limit_notified,
+            "week_active_s": round(t.week_before_s + t.active_s, 1),
+            "weekly_limit_reached": t.week_limit_notified,
         },
         "intensity": {
             "enabled": state.policy.intensity.enabled,
