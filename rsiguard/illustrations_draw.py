@@ -297,6 +297,13 @@ def finger_fan(pen: Pen) -> None:
     pen.arrow(arc((52, 62), 47, 55, -40, 6))
 
 
+def finger_spread_small(pen: Pen) -> None:
+    """Fingers opening only a little apart: short arrows for a small spread."""
+    pen.figure(front_hand(spread=7, thumb=(158, (0, -12))))
+    pen.arrow(arc((52, 62), 47, 110, 16, 4))
+    pen.arrow(arc((52, 62), 47, 70, -16, 4))
+
+
 def thumb_to_finger(pen: Pen) -> None:
     """Thumb tip meets the index tip in an O; the other fingers stay up."""
     curls = ((40, 70, 50), (0, 0, 0), (0, 0, 0), (0, 0, 0))
@@ -319,6 +326,16 @@ def wrist_flexor_stretch(pen: Pen) -> None:
     side_hand(hand, (-10, -6, -4), thumb=(100, (0, -4)), forearm=False)
     hand.sub(24, -8, 42, angle=90).figure(front_hand(fill=FILL_HELPER, thumb=(150, (0, -10))))
     hand.arrow(arc((60, 84), 92, 102, -22, 6))
+
+
+def wrist_flexor_stretch_palm(pen: Pen) -> None:
+    """Arm forward, palm up, fingers relaxed; the other hand rests across the palm (not the
+    fingers) and the wrist tips back."""
+    hand = pen.sub(20, 2, 86, angle=180)
+    hand.figure(Figure().limb([(60, 78), (140, 78)], 18))
+    side_hand(hand, (-4, 8, 6), thumb=(100, (0, -4)), forearm=False)
+    hand.sub(34, 30, 40, angle=90).figure(front_hand(fill=FILL_HELPER, thumb=(150, (0, -10))))
+    hand.arrow(arc((60, 84), 92, 102, -18, 6))
 
 
 def wrist_extensor_stretch(pen: Pen) -> None:
@@ -386,6 +403,14 @@ def finger_stroke(pen: Pen) -> None:
     pen.arrow([(80, 72), (84, 50)])
 
 
+def finger_stroke_to_palm(pen: Pen) -> None:
+    """Hand raised; the other thumb and index finger glide down a finger, tip to palm."""
+    pen.figure(front_hand())
+    helper = pen.sub(50, 8, 42, angle=-90)
+    helper.figure(front_hand(fill=FILL_HELPER, thumb=(150, (0, -10))))
+    pen.arrow([(84, 46), (80, 70)])
+
+
 def _person(
     pen: Pen,
     arms: Sequence[Sequence[Point]],
@@ -411,11 +436,43 @@ def hands_raised(pen: Pen) -> None:
 
 
 def fist_pump(pen: Pen) -> None:
-    """Open, then close the hand gently, again and again."""
-    pen.sub(-4, 20, 58).figure(front_hand(spread=10))
-    fist(pen.sub(46, 20, 58))
-    pen.arrow(arc((50, 32), 12, 150, -120, 8))
-    pen.arrow(arc((50, 44), 12, -30, -120, 8))
+    """Hands raised above the heart, one open and one in a soft fist: open, close, again."""
+    _person(pen, ([(32, 78), (20, 52), (22, 34)], [(68, 78), (80, 52), (78, 34)]))
+    pen.sub(2, 0, 40).figure(front_hand(spread=10, thumb=(160, (0, -10))))
+    fist(pen.sub(58, 0, 40, flip=True))
+    pen.arrow(arc((50, 16), 10, 150, -120, 8))
+    pen.arrow(arc((50, 26), 10, -30, -120, 8))
+
+
+def raised_finger_fan(pen: Pen) -> None:
+    """Hands raised above the heart, fingers spreading and closing again."""
+    _person(pen, ([(32, 78), (20, 52), (22, 34)], [(68, 78), (80, 52), (78, 34)]))
+    for x, flip in ((2, False), (58, True)):
+        sub = pen.sub(x, 0, 40, flip=flip)
+        sub.figure(front_hand(spread=20, thumb=(170, (0, -10))))
+        sub.arrow(arc((52, 62), 47, 120, 30, 5))
+        sub.arrow(arc((52, 62), 47, 60, -30, 5))
+
+
+def hands_shake(pen: Pen) -> None:
+    """Arms hanging loosely at the sides, hands shaking: short arrows both ways."""
+    _person(pen, ([(30, 52), (22, 84)], [(70, 52), (78, 84)]), head=(50, 22), neck=True, top=44)
+    for x, flip in ((6, True), (66, False)):
+        pen.sub(x, 74, 28, angle=180, flip=flip).figure(front_hand(thumb=(150, (0, -10))))
+    pen.arrow([(4, 86), (14, 92)], both=True)
+    pen.arrow([(96, 86), (86, 92)], both=True)
+
+
+def stand_walk(pen: Pen) -> None:
+    """Standing up from the chair and walking a few steps: a figure mid-stride."""
+    pen.rect((2, 58), (22, 62), SURFACE)  # the chair left behind
+    pen.rect((4, 62), (8, 96), SURFACE)
+    body = Figure().blob([(40, 24), (58, 24), (60, 58), (40, 58)])
+    body.limb([(46, 56), (36, 76), (30, 96)], 10).limb([(54, 56), (60, 76), (70, 94)], 10)
+    body.limb([(42, 28), (32, 44), (30, 56)], 8).limb([(56, 28), (66, 42), (72, 52)], 8)
+    pen.figure(body)
+    pen.figure(Figure().oval((50, 14), 9, 10))
+    pen.arrow([(72, 72), (96, 72)])
 
 
 def eyes_far(pen: Pen) -> None:
@@ -470,10 +527,11 @@ def forearm_turn(pen: Pen) -> None:
 
 
 def stroke_to_wrist(pen: Pen) -> None:
-    """The other hand's fingers stroke this hand from the fingertips to the wrist."""
-    pen.figure(front_hand())
-    pen.sub(40, 24, 48, angle=200).figure(front_hand(fill=FILL_HELPER, thumb=(150, (0, -10))))
-    pen.arrow([(84, 20), (84, 56), (70, 90)])
+    """Hand raised; the other hand's fingers stroke it from the fingertips past the wrist
+    toward the elbow."""
+    pen.sub(4, -4, 64).figure(front_hand().limb([(52, 90), (52, 170)], 22))
+    pen.sub(34, 30, 40, angle=200).figure(front_hand(fill=FILL_HELPER, thumb=(150, (0, -10))))
+    pen.arrow([(70, 4), (76, 50), (62, 98)])
 
 
 def shoulder_roll(pen: Pen) -> None:
@@ -517,9 +575,11 @@ DRAWINGS: dict[str, Callable[[Pen], None]] = {
     "tendon_tabletop": _side(90, 0, 0),
     "tendon_straight_fist": _side(90, 100, 0),
     "finger_fan": finger_fan,
+    "finger_spread_small": finger_spread_small,
     "thumb_o": thumb_to_finger,
     "thumb_circle": thumb_circle,
     "wrist_flexor_stretch": wrist_flexor_stretch,
+    "wrist_flexor_stretch_palm": wrist_flexor_stretch_palm,
     "wrist_extensor_stretch": wrist_extensor_stretch,
     "prayer_stretch": prayer,
     "nerve_slider": nerve_glide,
@@ -529,9 +589,13 @@ DRAWINGS: dict[str, Callable[[Pen], None]] = {
     "palm_massage": palm_massage,
     "forearm_knead": forearm_massage,
     "finger_stroke": finger_stroke,
+    "finger_stroke_to_palm": finger_stroke_to_palm,
     "stroke_to_wrist": stroke_to_wrist,
     "hands_raised": hands_raised,
     "fist_pump": fist_pump,
+    "raised_finger_fan": raised_finger_fan,
+    "hands_shake": hands_shake,
+    "stand_walk": stand_walk,
     "shoulder_roll": shoulder_roll,
     "breathing": breathing,
     "look_far": eyes_far,

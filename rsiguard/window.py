@@ -113,6 +113,13 @@ def clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else str(s)
 
 
+def safety_text(shown: Shown) -> str:
+    """The routine's safety notes to show: all of them on its first step, where it starts,
+    then the first one (the most important, by the catalog's rule) as a reminder."""
+    notes = shown.safety if shown.step <= 1 else shown.safety[:1]
+    return "\n".join(notes)
+
+
 def title(shown: Shown) -> str:
     """The window title; names the step so tests and window lists can tell where it is."""
     return f"rsiguard: step {shown.step} of {shown.steps} - {shown.routine}"
@@ -267,7 +274,7 @@ class BreakWindow:
             )
             self.instruction.configure(text=shown.instruction)
             self.cautions.configure(text="\n".join(shown.cautions))
-            self.safety.configure(text=shown.safety[0] if shown.safety else "")
+            self.safety.configure(text=safety_text(shown))
             self.art.delete("all")
             # The box's bottom is the canvas's: arms and bodies run off the edge.
             m, size = self._px(16), self._px(ART - 32)

@@ -101,8 +101,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def xvfb() -> Iterator[str]:
-    """Start Xvfb on a free display; yield its name (``:N``)."""
+def xvfb(screen: str = "1280x800x24") -> Iterator[str]:
+    """Start Xvfb on a free display with a ``screen`` (WxHxD); yield its name (``:N``)."""
     require("Xvfb")
     r, w = os.pipe()
     proc = subprocess.Popen(
@@ -112,7 +112,7 @@ def xvfb() -> Iterator[str]:
             str(w),
             "-screen",
             "0",
-            "1280x800x24",
+            screen,
             "-nolisten",
             "tcp",
             "-noreset",

@@ -6,6 +6,7 @@ from typing import Any
 
 from rsiguard.core.accrual import micro_factor
 from rsiguard.core.state import Phase, State
+from rsiguard.core.text import shown_side
 from rsiguard.core.timing import active_until_due, snoozes_left
 
 
@@ -48,7 +49,7 @@ def status(state: State, at: float) -> dict[str, Any]:
             "step": p.index + 1,
             "steps": len(p.routine.steps),
             "instruction": step.instruction,
-            "side": step.side,
+            "side": shown_side(step),
             "illustration": step.illustration,
             "cautions": list(step.cautions),
             "step_seconds": round(step.seconds, 1),

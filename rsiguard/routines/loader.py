@@ -37,6 +37,7 @@ from rsiguard.config_sources import FileProblem, read_toml, suggest, toml_value
 from rsiguard.core.durations import parse_duration
 from rsiguard.routines.illustrations import ILLUSTRATIONS
 from rsiguard.routines.model import CONTRAINDICATIONS, KINDS, SIDES, TARGETS, Routine, Step
+from rsiguard.routines.properties import PROPERTIES, UNSUITABLE, closure, contraindications_of
 
 __all__ = [
     "BUILTIN",
@@ -139,6 +140,7 @@ class StepModel(BaseModel):
     side: Annotated[str, _member("side", SIDES)] = "both"
     illustration: Annotated[str, _member("illustration", ILLUSTRATIONS)] = "rest"
     cautions: list[_Text] = Field(default_factory=list)
+    does: list[Annotated[str, _member("property", PROPERTIES)]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_length(self) -> StepModel:
@@ -169,6 +171,7 @@ class StepModel(BaseModel):
             cautions=tuple(self.cautions),
             reps=self.reps,
             pace_s=self.pace,
+            does=closure(self.does, self.illustration),
         )
 
 
@@ -198,16 +201,35 @@ class RoutineModel(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _suits_its_targets(self) -> RoutineModel:
+        # A routine may not be offered for a target whose own advice its steps contradict.
+        for n, step in enumerate(self.step, 1):
+            does = closure(step.does, step.illustration)
+            for target in dict.fromkeys(self.targets):
+                clash = sorted(does & UNSUITABLE.get(target, frozenset()))
+                if clash:
+                    raise ValueError(
+                        f"step {n} does {', '.join(clash)}, which does not suit target "
+                        f"'{target}': drop the target or change the step"
+                    )
+        return self
+
     def build(self) -> Routine:
-        """The plain :class:`Routine`."""
+        """The plain :class:`Routine`; its contraindications follow from its steps.
+
+        ``contraindications`` in the file can only add to what the steps imply.
+        """
+        steps = tuple(s.build() for s in self.step)
+        derived = set(contraindications_of(s.does for s in steps)) | set(self.contraindications)
         return Routine(
             id=self.id,
             title=self.title,
             kind=self.kind,
             targets=tuple(dict.fromkeys(self.targets)),
-            steps=tuple(s.build() for s in self.step),
+            steps=steps,
             safety=tuple(self.safety),
-            contraindications=tuple(dict.fromkeys(self.contraindications)),
+            contraindications=tuple(c for c in CONTRAINDICATIONS if c in derived),
             summary=self.summary,
         )
 
