@@ -104,6 +104,8 @@ def render(routines: Sequence[Routine], display: str, out: Path) -> Path:
             ["import", "-display", display, "-window", str(canvas.winfo_id()), str(out)],
             check=True,
         )
+        # A small palette: the drawings use a few flat colours, and the file is committed.
+        subprocess.run(["convert", str(out), "-colors", "64", f"PNG8:{out}"], check=True)
     finally:
         root.destroy()
     return out
