@@ -30,7 +30,7 @@ from rsiguard.illustrations_kit import (
 )
 from rsiguard.illustrations_kit import side_position as _side
 
-__all__ = ["ACCENT", "BACKGROUND", "DRAWINGS", "FAINT", "FILL", "draw"]
+__all__ = ["ACCENT", "BACKGROUND", "DRAWINGS", "FAINT", "FILL", "draw", "person"]
 
 
 # --- the drawings --------------------------------------------------------------
@@ -162,7 +162,7 @@ def finger_stroke_to_palm(pen: Pen) -> None:
     pen.arrow([(84, 46), (80, 70)])
 
 
-def _person(
+def person(
     pen: Pen,
     arms: Sequence[Sequence[Point]],
     head: Point = (50, 58),
@@ -181,14 +181,14 @@ def _person(
 
 def hands_raised(pen: Pen) -> None:
     """Both hands held up above the heart, open."""
-    _person(pen, ([(32, 78), (20, 52), (22, 34)], [(68, 78), (80, 52), (78, 34)]))
+    person(pen, ([(32, 78), (20, 52), (22, 34)], [(68, 78), (80, 52), (78, 34)]))
     pen.sub(2, 0, 40).figure(front_hand(thumb=(160, (0, -10))))
     pen.sub(58, 0, 40, flip=True).figure(front_hand(thumb=(160, (0, -10))))
 
 
 def fist_pump(pen: Pen) -> None:
     """Hands raised above the heart, one open and one in a soft fist: open, close, again."""
-    _person(pen, ([(32, 78), (20, 52), (22, 34)], [(68, 78), (80, 52), (78, 34)]))
+    person(pen, ([(32, 78), (20, 52), (22, 34)], [(68, 78), (80, 52), (78, 34)]))
     pen.sub(2, 0, 40).figure(front_hand(spread=10, thumb=(160, (0, -10))))
     fist(pen.sub(58, 0, 40, flip=True))
     pen.arrow(arc((50, 16), 10, 150, -120, 8))
@@ -197,7 +197,7 @@ def fist_pump(pen: Pen) -> None:
 
 def raised_finger_fan(pen: Pen) -> None:
     """Hands raised above the heart, fingers spreading and closing again."""
-    _person(pen, ([(32, 78), (20, 52), (22, 34)], [(68, 78), (80, 52), (78, 34)]))
+    person(pen, ([(32, 78), (20, 52), (22, 34)], [(68, 78), (80, 52), (78, 34)]))
     for x, flip in ((2, False), (58, True)):
         sub = pen.sub(x, 0, 40, flip=flip)
         sub.figure(front_hand(spread=20, thumb=(170, (0, -10))))
@@ -207,7 +207,7 @@ def raised_finger_fan(pen: Pen) -> None:
 
 def hands_shake(pen: Pen) -> None:
     """Arms hanging loosely at the sides, hands shaking: short arrows both ways."""
-    _person(pen, ([(30, 52), (22, 84)], [(70, 52), (78, 84)]), head=(50, 22), neck=True, top=44)
+    person(pen, ([(30, 52), (22, 84)], [(70, 52), (78, 84)]), head=(50, 22), neck=True, top=44)
     for x, flip in ((6, True), (66, False)):
         pen.sub(x, 74, 28, angle=180, flip=flip).figure(front_hand(thumb=(150, (0, -10))))
     pen.arrow([(4, 86), (14, 92)], both=True)
@@ -287,14 +287,14 @@ def stroke_to_wrist(pen: Pen) -> None:
 
 def shoulder_roll(pen: Pen) -> None:
     """Arms hanging loose, shoulders rolling up, back and down."""
-    _person(pen, ([(30, 78), (24, 100)], [(70, 78), (76, 100)]), head=(50, 44), neck=True)
+    person(pen, ([(30, 78), (24, 100)], [(70, 78), (76, 100)]), head=(50, 44), neck=True)
     for cx, start, extent in ((26, 300, -300), (74, 240, 300)):
         pen.arrow(arc((cx, 64), 10, start, extent, 14))
 
 
 def breathing(pen: Pen) -> None:
     """Sitting upright, one hand on the chest and one on the belly, breathing slowly."""
-    _person(pen, (), head=(50, 22), neck=True, top=44)
+    person(pen, (), head=(50, 22), neck=True, top=44)
     for y, turn in ((56, 80), (80, 100)):
         pen.sub(26, y - 20, 40, angle=turn).figure(
             front_hand(fill=FILL_HELPER, thumb=(140, (0, 0)))

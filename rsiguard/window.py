@@ -31,7 +31,7 @@ from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any, Literal
 
-from rsiguard import illustrations_draw
+from rsiguard import illustrations_draw, illustrations_motion
 from rsiguard.client import NoDaemon, call
 from rsiguard.control import ProtocolError, Request, Response
 from rsiguard.exitcodes import Exit
@@ -39,6 +39,7 @@ from rsiguard.paths import socket_path
 
 POLL_MS = 500
 TICK_MS = 250  # smooth enough for a seconds countdown and the bar, cheap on CPU
+ANIM_MS = 100  # a moving picture: 10 frames a second, only while one is shown
 CALL_TIMEOUT = 2.0
 GIVE_UP_S = 15.0  # a daemon that stops answering (hung, not gone) ends the window too
 SIZE = (780, 560)  # pixels at 100 dpi; see BreakWindow._px
@@ -142,6 +143,8 @@ class BreakWindow:
         self._poll_job: str | None = None
         self._reported: dict[str, tuple[int, int]] = {}
         self._report_job: str | None = None
+        self._anim_job: str | None = None
+        self._art_since = time.monotonic()
         self.scale = max(1.0, root.winfo_fpixels("1i") / 100.0)
         self._build()
         self._render(first, full=True)
@@ -275,14 +278,18 @@ class BreakWindow:
             self.instruction.configure(text=shown.instruction)
             self.cautions.configure(text="\n".join(shown.cautions))
             self.safety.configure(text=safety_text(shown))
-            self.art.delete("all")
-            # The box's bottom is the canvas's: arms and bodies run off the edge.
-            m, size = self._px(16), self._px(ART - 32)
-            illustrations_draw.draw(
-                self.art, shown.illustration, m, 2 * m, size, mirrored=shown.side == "right"
-            )
+            self._art_since = time.monotonic()
+            moving = self._draw_art()
+            if moving and self._anim_job is None:
+                self._anim_job = self.root.after(ANIM_MS, self._animate)
             if self.debug:
-                self._say_debug(step=shown.step, steps=shown.steps, art=shown.illustration)
+                self._say_debug(
+                    step=shown.step,
+                    steps=shown.steps,
+                    art=shown.illustration,
+                    moving=moving,
+                    safety=safety_text(shown),
+                )
         visible = tuple(cmd for cmd, _ in BUTTONS if cmd in shown.actions)
         if "next" in shown.actions:
             visible = ("next", *visible)
@@ -299,6 +306,27 @@ class BreakWindow:
             if self.debug:
                 self._say_debug(buttons=list(visible))
         self._draw_time()
+
+    def _draw_art(self) -> bool:
+        """Draw the step's picture (moving ones at their current phase); True if it moves."""
+        self.art.delete("all")
+        # The box's bottom is the canvas's: arms and bodies run off the edge.
+        m, size = self._px(16), self._px(ART - 32)
+        s, mirrored = self.shown, self.shown.side == "right"
+        gone = time.monotonic() - self._art_since
+        if illustrations_motion.draw_moving(
+            self.art, s.illustration, m, 2 * m, size, mirrored, gone
+        ):
+            return True
+        illustrations_draw.draw(self.art, s.illustration, m, 2 * m, size, mirrored=mirrored)
+        return False
+
+    def _animate(self) -> None:
+        """Redraw a moving picture; stops by itself once the step's picture is still."""
+        self._anim_job = None
+        if not self.closed and self.shown.illustration in illustrations_motion.MOTIONS:
+            self._draw_art()
+            self._anim_job = self.root.after(ANIM_MS, self._animate)
 
     def _draw_time(self) -> None:
         """Countdown and bars, extrapolated from the last poll (frozen while paused)."""

@@ -12,7 +12,7 @@ import pytest
 
 from rsiguard.routines.loader import builtin_catalog
 from tests.contact_sheet import SCREEN, _layout, cells, manifest, render
-from tests.desktop import require, xvfb
+from tests.desktop import in_child, require, xvfb
 
 IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 ROUTINES = builtin_catalog().routines
@@ -36,11 +36,16 @@ def _size(png: Path) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def _render(display: str, out: Path) -> None:
+    render(ROUTINES, display, out)
+
+
 @pytest.mark.integration
 def test_the_sheet_renders_at_the_committed_size(tmp_path: Path) -> None:
     require("Xvfb", "import")
+    out = tmp_path / "sheet.png"
     with xvfb(SCREEN) as display:
-        out = render(ROUTINES, display, tmp_path / "sheet.png")
+        in_child(lambda: _render(display, out))
     _, height = _layout(ROUTINES)
     assert _size(out)[1] == height
     assert _size(IMG / "routine-steps.png") == _size(out), "run scripts/contact_sheet.py"

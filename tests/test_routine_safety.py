@@ -374,11 +374,28 @@ def test_only_hand_steps_carry_a_side(rid: str, n: int, step: Step) -> None:
         assert shown_side(step) == step.side
 
 
+def test_a_paced_step_shows_its_pace_in_the_bubble() -> None:
+    routine = next(r for r in ROUTINES if r.id == "breathing_rest")
+    line = next(ln for ln in _bubble(routine, 1).body.split("\n") if "Breathe in" in ln)
+    assert line.startswith("2 min 30 s, 15 x 10 s: Breathe in softly")
+
+
 def test_a_breathing_bubble_says_no_hands() -> None:
     routine = next(r for r in ROUTINES if r.id == "cyclic_sigh_micro")
     body = _bubble(routine).body
     assert "hand" not in body.split("\n")[len(routine.safety)].lower()
     assert _bubble(next(r for r in ROUTINES if r.id == "swelling_rest"), 2).body.count("Left hand")
+
+
+def test_neck_movements_carry_a_neck_caution() -> None:
+    for rid, n, step in ALL_STEPS:
+        if "neck_movement" in step.does:
+            assert any("neck" in c.lower() for c in step.cautions), (rid, n)
+
+
+@pytest.mark.parametrize("routine", [r for r in ROUTINES if r.kind == "rest"], ids=lambda r: r.id)
+def test_every_rest_routine_gets_you_out_of_the_chair(routine: Routine) -> None:
+    assert any(s.illustration == "stand_walk" for s in routine.steps)
 
 
 # --- the flare day ------------------------------------------------------------------------

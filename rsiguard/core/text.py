@@ -43,6 +43,14 @@ def side_label(side: str) -> str:
     return _SIDES.get(side, "Both hands")
 
 
+def step_length(step: Step) -> str:
+    """``30 s``, or with its pace ``24 s, 8 x 3 s`` (so the pace can be followed)."""
+    length = format_duration(step.seconds)
+    if step.reps and step.pace_s:
+        length += f", {step.reps} x {step.pace_s:g} s"
+    return length
+
+
 def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
     """The bubble for the current routine step, updated in place step by step."""
     p = run.player
@@ -53,7 +61,7 @@ def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
         # The routine's own safety notes open its first step, most important first: this
         # bubble is what a person sees when they start it, whether or not a window opens.
         *(p.routine.safety if p.index == 0 else ()),
-        f"{side + ', ' if side else ''}{format_duration(step.seconds)}: {step.instruction}",
+        f"{side + ', ' if side else ''}{step_length(step)}: {step.instruction}",
         *step.cautions,
         f"{format_duration(p.total_left(at))} left in this routine.",
     ]
