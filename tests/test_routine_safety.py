@@ -246,6 +246,16 @@ def test_the_first_bubble_opens_with_every_safety_note(routine: Routine) -> None
         assert not any(note in later for note in routine.safety[1:])  # once is enough
 
 
+def test_the_first_run_notice_does_not_repeat_the_routines_notes() -> None:
+    routine = next(r for r in ROUTINES if r.id == "swelling_rest")
+    pol = Policy(routines=(routine,), targets=routine.targets)
+    _, fx = machine.step(machine.initial_state(pol), ev.StartBreak(BreakKind.REST), 0.0)
+    notes = [f for f in fx if isinstance(f, Notify)]
+    assert len(notes) == 2  # the general notice, then the first step
+    assert not any(n in notes[0].body for n in routine.safety)
+    assert all(n in notes[1].body for n in routine.safety)
+
+
 def test_the_window_shows_every_note_at_the_start_then_the_first() -> None:
     notes = ("Not for you if...", "How to press.", "When to stop.")
     assert safety_text(Shown(step=1, safety=notes)).split("\n") == list(notes)

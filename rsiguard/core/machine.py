@@ -208,7 +208,7 @@ def _start(state: State, event: ev.Event, at: float) -> Result:
     run = BreakRun(kind, player, at)
     effects: list[Effect] = []
     if not state.safety_seen:
-        effects.append(text.safety_notice(routine))
+        effects.append(text.safety_notice())
     state = replace(
         state,
         phase=Phase.IN_BREAK,

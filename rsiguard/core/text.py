@@ -6,7 +6,7 @@ from rsiguard.core.durations import format_duration
 from rsiguard.core.effects import BREAK_SLOT, NOTICE_SLOT, Notify
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.state import BreakRun
-from rsiguard.routines.model import Routine, Step
+from rsiguard.routines.model import Step
 
 _TITLES = {BreakKind.MICRO: "Time for a micro-break", BreakKind.REST: "Time for a rest break"}
 
@@ -86,13 +86,13 @@ GENERAL_SAFETY = (
 )
 
 
-def safety_notice(routine: Routine) -> Notify:
-    """Shown once, before the first routine (reread with `rsiguard routines safety`)."""
-    notes = [*GENERAL_SAFETY, *routine.safety]
+def safety_notice() -> Notify:
+    """The general notes, shown once before the first routine (reread with `rsiguard
+    routines safety`). A routine's own notes open its first step's bubble instead."""
     return Notify(
         NOTICE_SLOT,
         "Before your first routine",
-        "\n".join(notes) + "\nReread these with `rsiguard routines safety`.",
+        "\n".join(GENERAL_SAFETY) + "\nReread these with `rsiguard routines safety`.",
         urgent=False,
     )
 

@@ -44,6 +44,8 @@ def describe(r: Routine) -> str:
         side = side_label(shown_side(step))
         lines.append(f"  {n}. [{side + ', ' if side else ''}{how}] {step.instruction}")
         lines += [f"       ! {c}" for c in step.cautions]
+        if step.does:  # what the contraindications below are worked out from
+            lines.append(f"       does: {', '.join(sorted(step.does))}")
     lines += [f"safety: {note}" for note in r.safety]
     if r.contraindications:
         lines.append(f"not offered when avoiding: {', '.join(r.contraindications)}")
