@@ -133,6 +133,20 @@ def palm_massage(pen: Pen) -> None:
     pen.arrow(arc((55, 68), 10, 60, 300, 14))
 
 
+def palm_pad_massage(pen: Pen, pad: Point | None = None) -> None:
+    """The other thumb circles on the fleshy pads, below the thumb and below the little
+    finger, keeping off the middle of the heel of the hand (the carpal tunnel)."""
+    pen.figure(front_hand())
+    x, y = pad or (34, 73)
+    helper = Figure(FILL_HELPER).limb([(x + 44, y + 26), (x + 36, y + 20)], 14)
+    helper.blob([(x + 22, y + 6), (x + 40, y + 4), (x + 44, y + 22), (x + 26, y + 26)])
+    helper.limb(chain((x + 24, y + 10), 150, (10, 8), (0, 5)), 9)
+    pen.figure(helper)
+    if pad is None:  # the still picture shows both pads
+        pen.arrow(arc((42, 74), 7, 60, 300, 12))
+        pen.arrow(arc((62, 71), 7, 60, 300, 12))
+
+
 def forearm_massage(pen: Pen) -> None:
     """The other hand kneads along the forearm."""
     arm = Figure().limb([(4, 64), (76, 64)], 20)
@@ -338,6 +352,7 @@ DRAWINGS: dict[str, Callable[[Pen], None]] = {
     "wrist_circle": wrist_circle,
     "forearm_turn": forearm_turn,
     "palm_massage": palm_massage,
+    "palm_pad_massage": palm_pad_massage,
     "forearm_knead": forearm_massage,
     "finger_stroke": finger_stroke,
     "finger_stroke_to_palm": finger_stroke_to_palm,

@@ -110,6 +110,13 @@ def _palm_massage(pen: Pen, t: float) -> None:
     pen.figure(helper)
 
 
+def _palm_pads(pen: Pen, t: float) -> None:
+    # Half the time on the pad below the thumb, half below the little finger, circling.
+    a = 4 * math.pi * t
+    x, y = (34, 73) if t < 0.5 else (54, 71)
+    d.palm_pad_massage(pen, (x + 3 * math.cos(a), y - 3 * math.sin(a)))
+
+
 def _finger_stroke(to_palm: bool) -> Motion:
     def draw(pen: Pen, t: float) -> None:
         pen.figure(front_hand())
@@ -144,6 +151,7 @@ MOTIONS: dict[str, Motion] = {
     "thumb_circle": Motion(_thumb_circle, period_s=2.5, swing=False),
     "wrist_circle": Motion(_wrist_circle, period_s=3.0, swing=False),
     "palm_massage": Motion(_palm_massage, period_s=2.0, swing=False),
+    "palm_pad_massage": Motion(_palm_pads, period_s=4.0, swing=False),
     "finger_stroke": _finger_stroke(to_palm=False),
     "finger_stroke_to_palm": _finger_stroke(to_palm=True),
     "stroke_to_wrist": Motion(_stroke_to_elbow, period_s=2.5, swing=False),

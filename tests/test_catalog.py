@@ -28,6 +28,7 @@ CATALOG = builtin_catalog()
 ROUTINES = CATALOG.routines
 MASSAGE = {
     "palm_massage",
+    "palm_pad_massage",
     "forearm_knead",
     "finger_stroke",
     "finger_stroke_to_palm",

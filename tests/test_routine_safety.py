@@ -109,7 +109,8 @@ def test_numbness_keeps_out_every_nerve_loading_position() -> None:
 
 
 def test_massage_of_any_kind_is_kept_out_as_the_notice_says() -> None:
-    strokes = {"palm_massage", "forearm_knead", "finger_stroke", "finger_stroke_to_palm"}
+    strokes = {"palm_massage", "palm_pad_massage", "forearm_knead", "finger_stroke"}
+    strokes |= {"finger_stroke_to_palm"}
     strokes |= {"stroke_to_wrist"}
     flags = {"blood_thinners", "severe_osteoporosis", "bleeding_disorder", "blood_clot", "fever"}
     for routine in ROUTINES:
@@ -319,6 +320,7 @@ _SAYS: dict[str, tuple[str, ...]] = {
     "wrist_circle": (r"circles with both wrists",),
     "forearm_turn": (r"turn your palms up, then down",),
     "palm_massage": (r"thumb", r"circl", r"palm"),
+    "palm_pad_massage": (r"thumb", r"circles", r"fleshy pads"),
     "forearm_knead": (r"knead",),
     "finger_stroke": (r"base to (the )?tip",),
     "finger_stroke_to_palm": (r"tip down to the palm", r"raised"),
@@ -343,6 +345,7 @@ _NEVER: dict[str, str] = {
     "wrist_extensor_stretch": r"palm up",
     "finger_spread_small": r"wide",
     "fist_pump": r"lower",
+    "palm_massage": r"fleshy pads",
 }
 #: The direction each directional picture shows, in its own description.
 _DIRECTION = {

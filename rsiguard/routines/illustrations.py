@@ -36,6 +36,10 @@ ILLUSTRATIONS: dict[str, str] = {
     "wrist_circle": "forearm still, hand loosely open, wrist drawing a slow circle",
     "forearm_turn": "elbow bent at the side, forearm turning the palm up, then palm down",
     "palm_massage": "one thumb pressing small circles into the palm of the other hand",
+    "palm_pad_massage": (
+        "one thumb circling on the fleshy pads of the other palm, below the thumb and below "
+        "the little finger, off the middle of the heel of the hand"
+    ),
     "forearm_knead": "one hand gripping and kneading the muscles of the other forearm",
     "finger_stroke": (
         "thumb and index finger of one hand gliding along a finger of the other, base to tip"

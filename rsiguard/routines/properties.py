@@ -91,6 +91,7 @@ BY_ILLUSTRATION: dict[str, frozenset[str]] = {
     "wrist_circle": frozenset({"hand_movement"}),
     "forearm_turn": frozenset({"hand_movement"}),
     "palm_massage": frozenset({"massage"}),
+    "palm_pad_massage": frozenset({"massage"}),
     "forearm_knead": frozenset({"firm_pressure"}),
     "finger_stroke": frozenset({"massage"}),
     "finger_stroke_to_palm": frozenset({"massage"}),
