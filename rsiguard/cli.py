@@ -145,6 +145,15 @@ def _subcommand(
     return routines_cli.main(argv, env, out, err)
 
 
+def _flare_line(env: Mapping[str, str]) -> str:
+    """A status line when today is a flare day (kept by the CLI, so read here)."""
+    from rsiguard.routines.flare import local_day, read_flare_day
+
+    if read_flare_day(env) != local_day():
+        return ""
+    return "\nflare:   on until midnight: only gentle routines (`rsiguard flare off` ends it)"
+
+
 def _flare(state: str, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     """``rsiguard flare on|off|status``: keep the flare day, then let the daemon reload."""
     from rsiguard.routines.flare import local_day, read_flare_day, set_flare
@@ -235,7 +244,10 @@ def main(
         return resp.code
     if args.cmd == "status":
         data = resp.data or {}
-        print(json.dumps(data, indent=2) if args.json else _human_status(data), file=out)
+        if args.json:
+            print(json.dumps(data, indent=2), file=out)
+        else:
+            print(_human_status(data) + _flare_line(env), file=out)
     elif resp.message:
         print(f"rsiguard: {resp.message}", file=out)
     return Exit.OK

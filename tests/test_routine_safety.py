@@ -21,7 +21,7 @@ from rsiguard.core.effects import Notify
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.routine import builtin_routine
 from rsiguard.core.text import GENERAL_SAFETY, routine_step, shown_side
-from rsiguard.routines.flare import read_flare_day, set_flare
+from rsiguard.routines.flare import local_day, read_flare_day, set_flare
 from rsiguard.routines.illustrations import ILLUSTRATIONS
 from rsiguard.routines.loader import CatalogError, builtin_catalog, load_file
 from rsiguard.routines.model import CONTRAINDICATIONS, Routine, Step
@@ -446,6 +446,17 @@ def test_flare_on_and_off_keep_the_day_in_a_file(tmp_path: Path) -> None:
     assert read_flare_day(env) == ""
     set_flare(env, "garbage")
     assert read_flare_day(env) == ""
+
+
+def test_status_says_when_today_is_a_flare_day(tmp_path: Path) -> None:
+    from rsiguard.cli import _flare_line
+
+    env = {"XDG_STATE_HOME": str(tmp_path)}
+    assert _flare_line(env) == ""
+    set_flare(env, local_day())
+    assert "flare:   on until midnight" in _flare_line(env)
+    set_flare(env, "2000-01-01")  # yesterday's flare has lapsed
+    assert _flare_line(env) == ""
 
 
 def test_loading_the_configuration_attaches_the_flare_day(tmp_path: Path) -> None:
