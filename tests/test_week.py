@@ -26,7 +26,7 @@ import pytest
 from rsiguard.core.machine import RECENT, initial_state, routine_for
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.routines.loader import builtin_catalog
-from rsiguard.routines.model import CONTRAINDICATIONS, HAND_TARGETS, TARGETS, Routine
+from rsiguard.routines.model import CONTRAINDICATIONS, TARGETS, Routine
 from rsiguard.routines.properties import EXCLUDES, UNSUITABLE
 from rsiguard.routines.select import suitable, suits
 
@@ -91,11 +91,13 @@ def test_the_shortcut_changes_nothing(target: str) -> None:
         assert [r.id for r in week(target, avoid)] == [r.id for r in week(target, same[-1])]
 
 
-#: The situations the issue names: (target, avoid) -> at least two of each kind.
+#: Every target, and the situations the issue names: at least two of each kind.
 NAMED = [
-    *((t, ()) for t in HAND_TARGETS),
+    *((t, ()) for t in TARGETS),
     ("carpal_tunnel", ("numbness",)),
     ("rheumatoid_arthritis", ("ra_flare",)),
+    ("swelling", ("ra_flare",)),
+    ("swelling", ("blood_thinners",)),
 ]
 
 
