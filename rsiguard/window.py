@@ -115,10 +115,9 @@ def clock(seconds: float) -> str:
 
 
 def safety_text(shown: Shown) -> str:
-    """The routine's safety notes to show: all of them on its first step, where it starts,
-    then the first one (the most important, by the catalog's rule) as a reminder."""
-    notes = shown.safety if shown.step <= 1 else shown.safety[:1]
-    return "\n".join(notes)
+    """The routine's safety notes, all of them, most important first, on every step: a
+    window opened late, or a short first step, must not hide one."""
+    return "\n".join(shown.safety)
 
 
 def title(shown: Shown) -> str:

@@ -20,7 +20,7 @@ from rsiguard.core import machine
 from rsiguard.core.effects import Notify
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.routine import builtin_routine
-from rsiguard.core.text import GENERAL_SAFETY, routine_step, shown_side
+from rsiguard.core.text import GENERAL_SAFETY, NOTES_FOR_S, routine_step, shown_side
 from rsiguard.routines.flare import local_day, read_flare_day, set_flare
 from rsiguard.routines.illustrations import ILLUSTRATIONS
 from rsiguard.routines.loader import CatalogError, builtin_catalog, load_file
@@ -227,24 +227,27 @@ def test_the_first_note_is_the_most_important(routine: Routine) -> None:
     assert ranks[0] == max(ranks), list(zip(ranks, routine.safety, strict=True))
 
 
-def _bubble(routine: Routine, at_step: int = 0) -> Notify:
+def _bubble(routine: Routine, at_step: int = 0, at: float = 0.0) -> Notify:
+    """The bubble of step ``at_step`` (from 0), reached by Next at time ``at``."""
     pol = Policy(routines=(routine,), targets=routine.targets)
     state = replace(machine.initial_state(pol), safety_seen=True)
     state, _ = machine.step(state, ev.StartBreak(BreakKind(routine.kind)), 0.0)
     assert state.run is not None and state.run.player.routine == routine
     for _ in range(min(at_step, len(routine.steps) - 1)):
-        state, _ = machine.step(state, ev.NextStep(), 0.0)
+        state, _ = machine.step(state, ev.NextStep(), at)
     assert state.run is not None
-    return routine_step(state.run, pol, 0.0)
+    return routine_step(state.run, pol, at)
 
 
 @pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
 def test_the_first_bubble_opens_with_every_safety_note(routine: Routine) -> None:
     lines = _bubble(routine).body.split("\n")
     assert lines[: len(routine.safety)] == list(routine.safety)
-    if len(routine.steps) > 1:
-        later = _bubble(routine, 1).body
-        assert not any(note in later for note in routine.safety[1:])  # once is enough
+    if len(routine.steps) > 1:  # for the first half minute, then they make room
+        soon = _bubble(routine, 1, at=NOTES_FOR_S / 2).body
+        assert soon.split("\n")[: len(routine.safety)] == list(routine.safety)
+        later = _bubble(routine, 1, at=NOTES_FOR_S + 1).body
+        assert not any(note in later for note in routine.safety)
 
 
 def test_the_first_run_notice_does_not_repeat_the_routines_notes() -> None:
@@ -257,10 +260,10 @@ def test_the_first_run_notice_does_not_repeat_the_routines_notes() -> None:
     assert all(n in notes[1].body for n in routine.safety)
 
 
-def test_the_window_shows_every_note_at_the_start_then_the_first() -> None:
+def test_the_window_shows_every_note_on_every_step() -> None:
     notes = ("Not for you if...", "How to press.", "When to stop.")
     assert safety_text(Shown(step=1, safety=notes)).split("\n") == list(notes)
-    assert safety_text(Shown(step=2, safety=notes)) == notes[0]
+    assert safety_text(Shown(step=5, safety=notes)).split("\n") == list(notes)
     assert safety_text(Shown(step=1)) == ""
 
 

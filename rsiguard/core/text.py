@@ -30,6 +30,10 @@ def break_due(kind: BreakKind, policy: Policy, snoozes_left: int) -> Notify:
     return Notify(BREAK_SLOT, _TITLES[kind], body, tuple(actions), hint + ".")
 
 
+#: A routine's own safety notes lead every step bubble for its first half minute, so a
+#: short first step (a 5 s tendon glide) does not take them away before they are read.
+NOTES_FOR_S = 30.0
+
 _SIDES = {"left": "Left hand", "right": "Right hand", "both": "Both hands", "none": ""}
 
 
@@ -57,10 +61,11 @@ def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
     step = p.step
     title = f"{p.routine.title}: step {p.index + 1} of {len(p.routine.steps)}"
     side = side_label(shown_side(step))
+    # The routine's own safety notes open it, most important first: this bubble is what
+    # a person sees when they start, whether or not a window opens.
+    opening = p.index == 0 or at - run.started < NOTES_FOR_S
     lines = [
-        # The routine's own safety notes open its first step, most important first: this
-        # bubble is what a person sees when they start it, whether or not a window opens.
-        *(p.routine.safety if p.index == 0 else ()),
+        *(p.routine.safety if opening else ()),
         f"{side + ', ' if side else ''}{step_length(step)}: {step.instruction}",
         *step.cautions,
         f"{format_duration(p.total_left(at))} left in this routine.",
