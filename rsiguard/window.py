@@ -69,6 +69,8 @@ class Shown:
     illustration: str = "rest"
     cautions: tuple[str, ...] = ()
     step_seconds: float | None = None
+    reps: int | None = None
+    pace_s: float | None = None
     step_left_s: float = 0.0
     routine_left_s: float | None = None
     safety: tuple[str, ...] = ()
@@ -101,6 +103,8 @@ def parse(data: Mapping[str, Any] | None) -> Shown | None:
         illustration=str(b.get("illustration") or "rest"),
         cautions=_texts(b.get("cautions")),
         step_seconds=_num(b.get("step_seconds"), None),
+        reps=int(r) if (r := _num(b.get("reps"), None)) else None,
+        pace_s=_num(b.get("pace_s"), None),
         step_left_s=_num(b.get("step_left_s"), 0.0) or 0.0,
         routine_left_s=_num(b.get("routine_left_s"), None),
         safety=_texts(b.get("safety")),
@@ -118,6 +122,15 @@ def safety_text(shown: Shown) -> str:
     """The routine's safety notes, all of them, most important first, on every step: a
     window opened late, or a short first step, must not hide one."""
     return "\n".join(shown.safety)
+
+
+def repetition(shown: Shown, left: float) -> str:
+    """``3 of 12`` for a paced step with ``left`` seconds to go, so the pace can be
+    followed (a breath every 10 s, say); ``""`` for a timed step."""
+    if not shown.reps or not shown.pace_s:
+        return ""
+    done = max(0.0, shown.reps * shown.pace_s - left)
+    return f"{min(shown.reps, int(done // shown.pace_s) + 1)} of {shown.reps}"
 
 
 def title(shown: Shown) -> str:
@@ -333,7 +346,9 @@ class BreakWindow:
         gone = 0.0 if self.paused else time.monotonic() - self.polled_at
         left = max(0.0, s.step_left_s - gone)
         self.count.configure(text=clock(left))
-        self.count_unit.configure(text="seconds left" if left < 59.5 else "left in this step")
+        unit = "seconds left" if left < 59.5 else "left in this step"
+        rep = repetition(s, left)
+        self.count_unit.configure(text=f"{unit}  \u00b7  {rep}" if rep else unit)
         total = max(self.step_total, s.step_left_s, 0.1)
         done = min(1.0, max(0.0, 1.0 - left / total))
         self.step_bar.configure(value=done)

@@ -24,7 +24,7 @@ import pytest
 from rsiguard import illustrations_draw
 from rsiguard.illustrations_motion import MOTIONS, Motion, draw_moving, phase_at
 from rsiguard.routines.illustrations import ILLUSTRATIONS
-from rsiguard.window import ALL_ACTIONS, Shown, clock, parse, title
+from rsiguard.window import ALL_ACTIONS, Shown, clock, parse, repetition, title
 from tests.desktop import in_child, require, wait_for, xvfb
 from tests.integration import FAST_CONFIG, RSIGUARD, cli, daemon_env, running_daemon, status
 
@@ -80,6 +80,17 @@ def test_parse_full_status() -> None:
         actions=("next", "snooze", "stop"),
     )
     assert title(shown) == "rsiguard: step 2 of 5 - Tendon glides"
+
+
+def test_a_paced_step_counts_its_repetitions() -> None:
+    shown = parse(
+        {"state": "in_break", "break": {**FULL_BREAK, "reps": 12, "pace_s": 10.0, "step": 1}}
+    )
+    assert shown is not None and (shown.reps, shown.pace_s) == (12, 10.0)
+    assert repetition(shown, 120.0) == "1 of 12"
+    assert repetition(shown, 95.0) == "3 of 12"
+    assert repetition(shown, 0.0) == "12 of 12"
+    assert repetition(Shown(), 5.0) == ""
 
 
 def test_parse_tolerates_an_older_daemon() -> None:

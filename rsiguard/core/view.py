@@ -53,6 +53,8 @@ def status(state: State, at: float) -> dict[str, Any]:
             "illustration": step.illustration,
             "cautions": list(step.cautions),
             "step_seconds": round(step.seconds, 1),
+            "reps": step.reps,
+            "pace_s": step.pace_s,
             "step_left_s": round(p.step_left(at), 1),
             "routine_left_s": round(p.total_left(at), 1),
             "safety": list(p.routine.safety),
