@@ -24,7 +24,7 @@ from rsiguard.core.text import GENERAL_SAFETY, NOTES_FOR_S, routine_step, shown_
 from rsiguard.routines.flare import local_day, read_flare_day, set_flare
 from rsiguard.routines.illustrations import ILLUSTRATIONS
 from rsiguard.routines.loader import CatalogError, builtin_catalog, load_file
-from rsiguard.routines.model import CONTRAINDICATIONS, Routine, Step
+from rsiguard.routines.model import CONTRAINDICATIONS, TARGETS, Routine, Step
 from rsiguard.routines.properties import (
     BY_ILLUSTRATION,
     EXCLUDES,
@@ -298,6 +298,15 @@ def test_the_docs_table_says_what_each_condition_keeps_out() -> None:
         if m and m.group(1) in CONTRAINDICATIONS:
             rows[m.group(1)] = set(re.findall(r"`([a-z_]+)`", m.group(2)))
     assert rows == {c: set(props) for c, props in EXCLUDES.items()}
+
+
+def test_the_docs_targets_table_says_what_each_target_rules_out() -> None:
+    rows = {}
+    for line in DOCS.read_text("utf-8").splitlines():
+        m = re.match(r"\| `([a-z_]+)` \| [^|]+ \|\s*([^|]*?)\s*\|$", line)
+        if m and m.group(1) in TARGETS:
+            rows[m.group(1)] = set(re.findall(r"`([a-z_]+)`", m.group(2)))
+    assert rows == {t: set(UNSUITABLE.get(t, ())) for t in TARGETS}
 
 
 # --- pictures match the words -------------------------------------------------------------
