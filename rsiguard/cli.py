@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     stp.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("window", help="the break window (the daemon starts it on Start routine)")
     sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
+    fl = sub.add_parser(
+        "flare", help="a rheumatoid arthritis flare today: only gentle routines until midnight"
+    )
+    fl.add_argument("state", nargs="?", choices=["on", "off", "status"], default="status")
     return p
 
 
@@ -181,6 +185,49 @@ def _subcommand(
     return routines_cli.main(argv, env, out, err)
 
 
+def _flare_line(env: Mapping[str, str]) -> str:
+    """A status line when today is a flare day (kept by the CLI, so read here)."""
+    from rsiguard.routines.flare import local_day, read_flare_day
+
+    if read_flare_day(env) != local_day():
+        return ""
+    return "\nflare:   on until midnight: only gentle routines (`rsiguard flare off` ends it)"
+
+
+def _flare(state: str, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    """``rsiguard flare on|off|status``: keep the flare day, then let the daemon reload."""
+    from rsiguard.routines.flare import local_day, read_flare_day, set_flare
+
+    today = local_day()
+    if state == "status":
+        on = read_flare_day(env) == today
+        print(f"rsiguard: flare day {'on until midnight' if on else 'off'}", file=out)
+        return Exit.OK
+    try:
+        set_flare(env, today if state == "on" else None)
+    except OSError as exc:
+        print(f"rsiguard: cannot keep the flare setting: {exc}", file=err)
+        return Exit.ERROR
+    said = (
+        "flare day on: until midnight only gentle routines (ra_flare is avoided)"
+        if state == "on"
+        else "flare day off: routines as configured"
+    )
+    try:
+        resp = call_daemon(env, Request("reload"), RELOAD_TIMEOUT)
+    except NoDaemon:
+        print(f"rsiguard: {said}; it applies when the daemon starts", file=out)
+        return Exit.OK
+    except (OSError, ProtocolError) as exc:
+        print(f"rsiguard: {said}, but the daemon did not reload: {exc}", file=err)
+        return Exit.ERROR
+    if not resp.ok:
+        print(f"rsiguard: {said}, but the daemon did not reload: {resp.message}", file=err)
+        return int(resp.code)
+    print(f"rsiguard: {said}", file=out)
+    return Exit.OK
+
+
 def main(
     argv: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
@@ -221,6 +268,8 @@ def main(
         from rsiguard import window
 
         return window.main(env)
+    if args.cmd == "flare":
+        return _flare(args.state, env, out, err)
     if args.cmd == "diagram":
         from rsiguard.core.machine import diagram
 
@@ -241,7 +290,10 @@ def main(
         return resp.code
     if args.cmd == "status":
         data = resp.data or {}
-        print(json.dumps(data, indent=2) if args.json else _human_status(data), file=out)
+        if args.json:
+            print(json.dumps(data, indent=2), file=out)
+        else:
+            print(_human_status(data) + _flare_line(env), file=out)
     elif resp.message:
         print(f"rsiguard: {resp.message}", file=out)
     return Exit.OK

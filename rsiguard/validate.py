@@ -56,7 +56,10 @@ def validate(env: Mapping[str, str], user_file: Path | None) -> Validated:
         catalog = load_catalog(env)
     except CatalogError as exc:
         error, catalog = str(exc), builtin_catalog()
-    policy = replace(loaded.policy, routines=catalog.routines)
+    from rsiguard.routines.flare import read_flare_day
+
+    # The flare day rides along with the policy; the core compares it with today.
+    policy = replace(loaded.policy, routines=catalog.routines, flare_day=read_flare_day(env))
     return Validated(replace(loaded, policy=policy), catalog.notices, error)
 
 

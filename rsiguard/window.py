@@ -18,26 +18,34 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import signal
 import sys
 import time
 import tkinter as tk
 from collections.abc import Mapping
-from dataclasses import dataclass
 from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any, Literal
 
-from rsiguard import illustrations_draw, lockfile
+from rsiguard import illustrations_draw, illustrations_motion, lockfile
 from rsiguard.client import NoDaemon, call
 from rsiguard.control import ProtocolError, Request, Response
 from rsiguard.exitcodes import Exit
 from rsiguard.paths import socket_path
+from rsiguard.window_view import (
+    ALL_ACTIONS,
+    Shown,
+    clock,
+    parse,
+    repetition,
+    safety_text,
+    title,
+)
 
 POLL_MS = 500
 TICK_MS = 250  # smooth enough for a seconds countdown and the bar, cheap on CPU
+ANIM_MS = 100  # a moving picture: 10 frames a second, only while one is shown
 CALL_TIMEOUT = 2.0
 GIVE_UP_S = 15.0  # a daemon that stops answering (hung, not gone) ends the window too
 SIZE = (780, 560)  # pixels at 100 dpi; see BreakWindow._px
@@ -51,70 +59,18 @@ SIDES = {"left": "Left hand", "right": "Right hand", "both": "Both hands"}
 KINDS = {"micro": "Micro-break", "rest": "Rest break"}
 # (command, label) in the order they sit on the right of the button row.
 BUTTONS = (("snooze", "Snooze"), ("skip", "Skip"), ("stop", "Done"))
-ALL_ACTIONS = ("next", "snooze", "skip", "stop")
-
-
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """What the window shows of one ``status`` reply (defaults for missing fields)."""
-
-    kind: str = "micro"
-    routine: str = "Break"
-    step: int = 1
-    steps: int = 1
-    instruction: str = ""
-    side: str = ""
-    illustration: str = "rest"
-    cautions: tuple[str, ...] = ()
-    step_seconds: float | None = None
-    step_left_s: float = 0.0
-    routine_left_s: float | None = None
-    safety: tuple[str, ...] = ()
-    # An older daemon sends no "actions": offer everything and let it refuse.
-    actions: tuple[str, ...] = ALL_ACTIONS
-
-
-def _num(value: Any, default: float | None) -> float | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else default
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value if v) if isinstance(value, list) else ()
-
-
-def parse(data: Mapping[str, Any] | None) -> Shown | None:
-    """What to show for a status reply, or ``None`` when no break is running."""
-    if not data or data.get("state") != "in_break" or not isinstance(data.get("break"), dict):
-        return None
-    b = data["break"]
-    actions = b.get("actions")
-    return Shown(
-        kind=str(b.get("kind", "micro")),
-        routine=str(b.get("routine") or "Break"),
-        step=int(_num(b.get("step"), 1) or 1),
-        steps=int(_num(b.get("steps"), 1) or 1),
-        instruction=str(b.get("instruction", "")),
-        side=str(b.get("side") or ""),
-        illustration=str(b.get("illustration") or "rest"),
-        cautions=_texts(b.get("cautions")),
-        step_seconds=_num(b.get("step_seconds"), None),
-        step_left_s=_num(b.get("step_left_s"), 0.0) or 0.0,
-        routine_left_s=_num(b.get("routine_left_s"), None),
-        safety=_texts(b.get("safety")),
-        actions=tuple(str(a) for a in actions) if isinstance(actions, list) else ALL_ACTIONS,
-    )
-
-
-def clock(seconds: float) -> str:
-    """``"12"`` under a minute, ``"2:05"`` above (rounded up: 0.2 s left still shows 1)."""
-    s = max(0, math.ceil(seconds))
-    return f"{s // 60}:{s % 60:02d}" if s >= 60 else str(s)
-
-
-def title(shown: Shown) -> str:
-    """The window title; names the step so tests and window lists can tell where it is."""
-    return f"rsiguard: step {shown.step} of {shown.steps} - {shown.routine}"
+# What a status reply shows (parsing and wording live in window_view, free of Tk).
+__all__ = [
+    "ALL_ACTIONS",
+    "BreakWindow",
+    "Shown",
+    "clock",
+    "main",
+    "parse",
+    "repetition",
+    "safety_text",
+    "title",
+]
 
 
 class BreakWindow:
@@ -134,6 +90,8 @@ class BreakWindow:
         self._poll_job: str | None = None
         self._reported: dict[str, tuple[int, int]] = {}
         self._report_job: str | None = None
+        self._anim_job: str | None = None
+        self._art_since = time.monotonic()
         self.scale = max(1.0, root.winfo_fpixels("1i") / 100.0)
         self._build()
         self._render(first, full=True)
@@ -266,15 +224,19 @@ class BreakWindow:
             )
             self.instruction.configure(text=shown.instruction)
             self.cautions.configure(text="\n".join(shown.cautions))
-            self.safety.configure(text=shown.safety[0] if shown.safety else "")
-            self.art.delete("all")
-            # The box's bottom is the canvas's: arms and bodies run off the edge.
-            m, size = self._px(16), self._px(ART - 32)
-            illustrations_draw.draw(
-                self.art, shown.illustration, m, 2 * m, size, mirrored=shown.side == "right"
-            )
+            self.safety.configure(text=safety_text(shown))
+            self._art_since = time.monotonic()
+            moving = self._draw_art()
+            if moving and self._anim_job is None:
+                self._anim_job = self.root.after(ANIM_MS, self._animate)
             if self.debug:
-                self._say_debug(step=shown.step, steps=shown.steps, art=shown.illustration)
+                self._say_debug(
+                    step=shown.step,
+                    steps=shown.steps,
+                    art=shown.illustration,
+                    moving=moving,
+                    safety=safety_text(shown),
+                )
         visible = tuple(cmd for cmd, _ in BUTTONS if cmd in shown.actions)
         if "next" in shown.actions:
             visible = ("next", *visible)
@@ -292,13 +254,36 @@ class BreakWindow:
                 self._say_debug(buttons=list(visible))
         self._draw_time()
 
+    def _draw_art(self) -> bool:
+        """Draw the step's picture (moving ones at their current phase); True if it moves."""
+        self.art.delete("all")
+        # The box's bottom is the canvas's: arms and bodies run off the edge.
+        m, size = self._px(16), self._px(ART - 32)
+        s, mirrored = self.shown, self.shown.side == "right"
+        gone = time.monotonic() - self._art_since
+        if illustrations_motion.draw_moving(
+            self.art, s.illustration, m, 2 * m, size, mirrored, gone
+        ):
+            return True
+        illustrations_draw.draw(self.art, s.illustration, m, 2 * m, size, mirrored=mirrored)
+        return False
+
+    def _animate(self) -> None:
+        """Redraw a moving picture; stops by itself once the step's picture is still."""
+        self._anim_job = None
+        if not self.closed and self.shown.illustration in illustrations_motion.MOTIONS:
+            self._draw_art()
+            self._anim_job = self.root.after(ANIM_MS, self._animate)
+
     def _draw_time(self) -> None:
         """Countdown and bars, extrapolated from the last poll (frozen while paused)."""
         s = self.shown
         gone = 0.0 if self.paused else time.monotonic() - self.polled_at
         left = max(0.0, s.step_left_s - gone)
         self.count.configure(text=clock(left))
-        self.count_unit.configure(text="seconds left" if left < 59.5 else "left in this step")
+        unit = "seconds left" if left < 59.5 else "left in this step"
+        rep = repetition(s, left)
+        self.count_unit.configure(text=f"{unit}  \u00b7  {rep}" if rep else unit)
         total = max(self.step_total, s.step_left_s, 0.1)
         done = min(1.0, max(0.0, 1.0 - left / total))
         self.step_bar.configure(value=done)

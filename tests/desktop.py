@@ -6,10 +6,12 @@ a failure with the apt command to fix it; on a developer machine it is a skip.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import subprocess
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,8 +107,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def xvfb() -> Iterator[str]:
-    """Start Xvfb on a free display; yield its name (``:N``)."""
+def xvfb(screen: str = "1280x800x24") -> Iterator[str]:
+    """Start Xvfb on a free display with a ``screen`` (WxHxD); yield its name (``:N``)."""
     require("Xvfb")
     r, w = os.pipe()
     proc = subprocess.Popen(
@@ -116,7 +118,7 @@ def xvfb() -> Iterator[str]:
             str(w),
             "-screen",
             "0",
-            "1280x800x24",
+            screen,
             "-nolisten",
             "tcp",
             "-noreset",
@@ -198,3 +200,31 @@ def dunst(
     with process(["dunst", "-config", str(rc)], denv, log=tmp / "dunst.log"):
         wait_for(up, what="dunst on the bus")
         yield denv
+
+
+def in_child(check: Callable[[], None], timeout: float = 120.0) -> None:
+    """Run ``check`` in a forked child and fail with its traceback if it fails.
+
+    For tests that use Tk in-process: Tk keeps its X connection after the last window
+    is destroyed, and Xlib ends the whole process (status 1, no traceback) when that
+    Xvfb later goes away. In a child, the connection dies with the child.
+    """
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            check()
+            send.send("")
+        except BaseException:  # the child reports everything, then ends
+            send.send(traceback.format_exc())
+
+    proc = ctx.Process(target=run)
+    proc.start()
+    try:
+        failure = receive.recv() if receive.poll(timeout) else f"no answer in {timeout:.0f} s"
+    except EOFError:
+        failure = "the child ended without a word"
+    proc.join(10)
+    if failure:
+        pytest.fail(failure, pytrace=False)

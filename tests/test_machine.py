@@ -443,7 +443,7 @@ def test_status_describes_the_running_step_and_allowed_actions() -> None:
     brk = status(sim.state, sim.t)["break"]
     assert brk["routine_id"] == "builtin_rest" and brk["step"] == 1
     assert brk["actions"] == []  # strict: no next, snooze, skip or stop
-    assert brk["illustration"] and brk["side"] == "both"
+    assert brk["illustration"] and brk["side"] == "none"  # standing up: not a hand step
     assert brk["routine_left_s"] == pytest.approx(300, abs=0.5)
 
 

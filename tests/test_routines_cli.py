@@ -100,7 +100,7 @@ def test_show_and_safety(env: dict[str, str]) -> None:
     assert "safety: Gentle only." in out
     assert _run(env, "show", "nope")[0] == Exit.USAGE
     code, out, _ = _run(env, "safety")
-    assert code == Exit.OK and "Stop if numbness, tingling or pain increases" in out
+    assert code == Exit.OK and "Stop if numbness, tingling or pain starts or increases" in out
 
 
 def test_bad_site_routine_file_is_a_config_error(env: dict[str, str]) -> None:

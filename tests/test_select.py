@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from rsiguard.routines.loader import builtin_catalog
 from rsiguard.routines.model import CONTRAINDICATIONS, KINDS, TARGETS, Routine, Step
-from rsiguard.routines.select import choose, fits
+from rsiguard.routines.select import choose, fits, suits
 
 SHIPPED = builtin_catalog().routines
 IDS = [r.id for r in SHIPPED]
@@ -50,8 +50,11 @@ def situations(
 Situation = tuple[list[Routine], str, float, list[str], list[str], list[str]]
 
 
-def _allowed(routines: Sequence[Routine], kind: str, avoid: Sequence[str]) -> list[Routine]:
-    return [r for r in routines if r.kind == kind and not set(r.contraindications) & set(avoid)]
+def _allowed(
+    routines: Sequence[Routine], kind: str, avoid: Sequence[str], targets: Sequence[str] = ()
+) -> list[Routine]:
+    """Routines of ``kind`` that suit: ``avoid`` and the targets' own advice exclude none."""
+    return [r for r in routines if r.kind == kind and suits(r, targets, avoid)]
 
 
 @settings(max_examples=300, deadline=None)
@@ -59,11 +62,11 @@ def _allowed(routines: Sequence[Routine], kind: str, avoid: Sequence[str]) -> li
 def test_choice_respects_kind_and_avoid(s: Situation) -> None:
     routines, kind, seconds, targets, avoid, recent = s
     chosen = choose(routines, kind, seconds, targets, avoid, recent)
-    allowed = _allowed(routines, kind, avoid)
+    allowed = _allowed(routines, kind, avoid, targets)
     if not allowed:
         assert chosen is None
         return
-    assert chosen is not None and chosen in routines
+    assert chosen is not None and chosen in allowed
     assert chosen.kind == kind
     assert not set(chosen.contraindications) & set(avoid)
 
@@ -74,7 +77,10 @@ def test_no_immediate_repeat_when_there_is_an_alternative(s: Situation) -> None:
     routines, kind, seconds, targets, avoid, recent = s
     chosen = choose(routines, kind, seconds, targets, avoid, recent)
     if chosen is not None and recent and chosen.id == recent[-1]:
-        assert [r.id for r in _allowed(routines, kind, avoid)] == [chosen.id]
+        allowed = _allowed(routines, kind, avoid, targets)
+        targeted = [r.id for r in allowed if set(r.targets) & set(targets)]
+        # Repeated only when nothing else of its group (the targets', or else any) is left.
+        assert (targeted or [r.id for r in allowed]) == [chosen.id]
 
 
 @settings(max_examples=300, deadline=None)
@@ -83,14 +89,22 @@ def test_fitting_targeted_routines_are_preferred(s: Situation) -> None:
     routines, kind, seconds, targets, avoid, recent = s
     chosen = choose(routines, kind, seconds, targets, avoid, recent)
     last = recent[-1] if recent else None
-    targeted = [r for r in _allowed(routines, kind, avoid) if set(r.targets) & set(targets)]
+    targeted = [
+        r for r in _allowed(routines, kind, avoid, targets) if set(r.targets) & set(targets)
+    ]
     fitting = [r for r in targeted if fits(r, seconds) and r.id != last]
     shorter = [r for r in targeted if r.seconds < seconds and r.id != last]
+    longer = [r for r in targeted if r.id != last]
     if fitting:
         assert chosen in fitting
     elif shorter:  # the closest shorter one for the targets
         assert chosen in shorter
         assert chosen.seconds == max(r.seconds for r in shorter)
+    elif longer:  # then the closest longer one: never a general routine while one is left
+        assert chosen in longer
+        assert chosen.seconds == min(r.seconds for r in longer)
+    elif targeted:  # only the last one: it comes again
+        assert chosen is not None and chosen.id == last
 
 
 @settings(max_examples=200, deadline=None)
@@ -99,10 +113,10 @@ def test_the_fallback_is_general_then_anything(s: Situation) -> None:
     routines, kind, seconds, targets, avoid, recent = s
     chosen = choose(routines, kind, seconds, targets, avoid, recent)
     last = recent[-1] if recent else None
-    allowed = [r for r in _allowed(routines, kind, avoid) if r.id != last]
-    targeted = [r for r in allowed if set(r.targets) & set(targets)]
-    if chosen is None or any(fits(r, seconds) or r.seconds < seconds for r in targeted):
-        return
+    everything = _allowed(routines, kind, avoid, targets)
+    if chosen is None or any(set(r.targets) & set(targets) for r in everything):
+        return  # the targets' own routines: the test above
+    allowed = [r for r in everything if r.id != last]
     general = [r for r in allowed if "rsi" in r.targets]
     if general:
         assert chosen in general
@@ -116,7 +130,7 @@ def test_rotation_plays_every_fitting_routine_before_repeating(s: Situation) -> 
     routines, kind, seconds, targets, avoid, _ = s
     fitting = {
         r.id
-        for r in _allowed(routines, kind, avoid)
+        for r in _allowed(routines, kind, avoid, targets)
         if set(r.targets) & set(targets) and fits(r, seconds)
     }
     played: list[str] = []
@@ -157,8 +171,11 @@ def test_a_general_rsi_routine_when_nothing_for_the_targets_will_do() -> None:
         _r("longer_swelling", 90, "swelling"),
     ]
     chosen = choose(routines, "micro", 40, ["swelling"], [])
+    assert chosen is not None and chosen.id == "longer_swelling"  # the target's own first
+    routines[3] = _r("longer_swelling", 90, "swelling", avoid=["fever"])
+    chosen = choose(routines, "micro", 40, ["swelling"], ["fever"])
     assert chosen is not None and chosen.id == "short_rsi"  # shorter preferred
-    chosen = choose(routines, "micro", 10, ["swelling"], [])
+    chosen = choose(routines, "micro", 10, ["swelling"], ["fever"])
     assert chosen is not None and chosen.id == "short_rsi"  # nothing shorter: the closest
     chosen = choose(routines[:2], "micro", 10, ["swelling"], [])
     assert chosen is not None and chosen.id == "long_rsi"
@@ -227,3 +244,19 @@ def test_avoiding_everything_still_leaves_breathing_and_eyes() -> None:
     for kind, seconds in (("micro", 30.0), ("rest", 300.0)):
         chosen = choose(SHIPPED, kind, seconds, ["rsi"], list(CONTRAINDICATIONS))
         assert chosen is not None and chosen.contraindications == ()
+
+
+def test_a_target_with_one_routine_repeats_it_rather_than_fall_back() -> None:
+    routines = [_r("general", 30), _r("swell", 30, "swelling")]
+    pick = choose(routines, "micro", 30, ["swelling"], [], ["swell"])
+    assert pick is not None and pick.id == "swell"
+
+
+def test_a_routine_against_the_targets_advice_is_never_served() -> None:
+    knead = Step("knead", 30, does=frozenset({"firm_pressure", "massage", "hand_movement"}))
+    firm = Routine("firm", "firm", "micro", ("rsi",), (knead,), ("ok",))
+    routines = [firm, _r("eyes", 30, "eyes")]
+    pick = choose(routines, "micro", 30, ["swelling"], [])
+    assert pick is not None and pick.id == "eyes"  # not even as the general fallback
+    assert choose([firm], "micro", 30, ["swelling"], []) is None
+    assert choose([firm], "micro", 30, ["rsi"], []) is firm

@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 
 from rsiguard import illustrations_draw
+from rsiguard.illustrations_motion import MOTIONS, Motion, draw_moving, phase_at
 from rsiguard.routines.illustrations import ILLUSTRATIONS
-from rsiguard.window import ALL_ACTIONS, Shown, clock, parse, title
-from tests.desktop import require, wait_for, xvfb
+from rsiguard.window import ALL_ACTIONS, Shown, clock, parse, repetition, title
+from tests.desktop import in_child, require, wait_for, xvfb
 from tests.integration import FAST_CONFIG, RSIGUARD, cli, daemon_env, running_daemon, status
 
 # Breaks long enough to click through; a snooze long enough to observe.
@@ -81,6 +82,17 @@ def test_parse_full_status() -> None:
     assert title(shown) == "rsiguard: step 2 of 5 - Tendon glides"
 
 
+def test_a_paced_step_counts_its_repetitions() -> None:
+    shown = parse(
+        {"state": "in_break", "break": {**FULL_BREAK, "reps": 12, "pace_s": 10.0, "step": 1}}
+    )
+    assert shown is not None and (shown.reps, shown.pace_s) == (12, 10.0)
+    assert repetition(shown, 120.0) == "1 of 12"
+    assert repetition(shown, 95.0) == "3 of 12"
+    assert repetition(shown, 0.0) == "12 of 12"
+    assert repetition(Shown(), 5.0) == ""
+
+
 def test_parse_tolerates_an_older_daemon() -> None:
     old = {"kind": "rest", "routine": "R", "step": 1, "steps": 3, "instruction": "x"}
     shown = parse({"state": "in_break", "break": {**old, "step_left_s": 9.5}})
@@ -120,24 +132,60 @@ def test_clock(seconds: float, text: str) -> None:
 # --- drawings under Xvfb ---------------------------------------------------------------
 
 
+def _every_drawing(display: str) -> None:
+    root = tk.Tk(screenName=display)
+    try:
+        canvas = tk.Canvas(root, width=300, height=300)
+        counts: dict[str, int] = {}
+        for name in [*illustrations_draw.DRAWINGS, *ILLUSTRATIONS]:
+            for mirrored in (False, True):
+                canvas.delete("all")
+                illustrations_draw.draw(canvas, name, 10, 10, 280, mirrored=mirrored)
+                counts[name] = len(canvas.find_all())
+                assert counts[name] > 0, name
+        canvas.delete("all")
+        illustrations_draw.draw(canvas, "no_such_drawing", 10, 10, 280)
+        assert len(canvas.find_all()) == counts["open_hand"]
+    finally:
+        root.destroy()
+
+
 @pytest.mark.integration
 def test_every_drawing_draws_and_unknown_falls_back() -> None:
     with xvfb() as display:
-        root = tk.Tk(screenName=display)
-        try:
-            canvas = tk.Canvas(root, width=300, height=300)
-            counts: dict[str, int] = {}
-            for name in [*illustrations_draw.DRAWINGS, *ILLUSTRATIONS]:
-                for mirrored in (False, True):
-                    canvas.delete("all")
-                    illustrations_draw.draw(canvas, name, 10, 10, 280, mirrored=mirrored)
-                    counts[name] = len(canvas.find_all())
-                    assert counts[name] > 0, name
-            canvas.delete("all")
-            illustrations_draw.draw(canvas, "no_such_drawing", 10, 10, 280)
-            assert len(canvas.find_all()) == counts["open_hand"]
-        finally:
-            root.destroy()
+        in_child(lambda: _every_drawing(display))
+
+
+def test_motions_swing_back_or_run_one_way() -> None:
+    swing = Motion(lambda pen, t: None, period_s=2.0)
+    assert phase_at(swing, 0.0) == pytest.approx(0.0)
+    assert phase_at(swing, 1.0) == pytest.approx(1.0)
+    assert phase_at(swing, 2.0) == pytest.approx(0.0)
+    one_way = Motion(lambda pen, t: None, period_s=2.0, swing=False)
+    assert [phase_at(one_way, s) for s in (0.0, 0.5, 1.0)] == [0.0, 0.25, 0.5]
+    assert set(MOTIONS) <= set(ILLUSTRATIONS)
+
+
+def _moving_pictures(display: str) -> None:
+    root = tk.Tk(screenName=display)
+    try:
+        canvas = tk.Canvas(root, width=300, height=300)
+        for name, motion in MOTIONS.items():
+            frames = []
+            for k in range(4):
+                canvas.delete("all")
+                assert draw_moving(canvas, name, 10, 10, 280, False, motion.period_s * k / 8)
+                frames.append(tuple(tuple(canvas.coords(i)) for i in canvas.find_all()))
+            assert len(set(frames)) > 1, f"{name} does not move"
+        assert not draw_moving(canvas, "prayer_stretch", 10, 10, 280, False, 1.0)
+    finally:
+        root.destroy()
+
+
+@pytest.mark.integration
+def test_moving_pictures_draw_and_move() -> None:
+    with xvfb() as display:
+        in_child(lambda: _moving_pictures(display))
 
 
 # --- the real window against the real daemon ---------------------------------------------
@@ -270,6 +318,22 @@ def test_window_follows_the_routine_and_snooze_click_reaches_the_daemon(tmp_path
         wait_for(lambda: win.exited() is not None, what="the window to close")
         assert win.exited() == 0, win.lines
         assert [line["sent"] for line in win.seen("sent")] == ["snooze"]
+
+
+@pytest.mark.integration
+def test_every_step_shows_every_safety_note_and_pictures_move(tmp_path: Path) -> None:
+    with break_running(tmp_path) as (display, env), window(env, display) as win:
+        notes = status(env)["break"]["safety"]
+        assert len(notes) >= 2  # the shipped rest routines for rsi have several
+        wait_for(lambda: win.seen("step"), what="the window's first step")
+        assert win.seen("step")[0]["step"] == 1
+        assert win.seen("step")[0]["safety"] == "\n".join(notes)
+        while status(env)["break"]["illustration"] not in MOTIONS:
+            assert cli(env, "next").returncode == 0
+        want = _step(env)
+        wait_for(lambda: any(s["step"] == want for s in win.seen("step")), what="that step")
+        line = next(s for s in win.seen("step") if s["step"] == want)
+        assert line["moving"] is True and line["safety"] == "\n".join(notes)
 
 
 @pytest.mark.integration

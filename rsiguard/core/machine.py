@@ -199,11 +199,12 @@ def routine_for(state: State, kind: BreakKind) -> Routine:
     """The routine to play for a break of ``kind``: chosen from the catalog, else built in."""
     pol = state.policy
     length = pol.of(kind).duration
+    avoid = pol.avoid_on(state.today.day)
     if pol.routines:
-        chosen = choose(pol.routines, kind.value, length, pol.targets, pol.avoid, state.recent)
+        chosen = choose(pol.routines, kind.value, length, pol.targets, avoid, state.recent)
         if chosen is not None:
             return chosen
-    return builtin_routine(kind, length)
+    return builtin_routine(kind, length, avoid, pol.targets)
 
 
 def _start(state: State, event: ev.Event, at: float) -> Result:
@@ -214,7 +215,7 @@ def _start(state: State, event: ev.Event, at: float) -> Result:
     run = BreakRun(kind, player, at)
     effects: list[Effect] = []
     if not state.safety_seen:
-        effects.append(text.safety_notice(routine))
+        effects.append(text.safety_notice())
     state = replace(
         state,
         phase=Phase.IN_BREAK,

@@ -86,6 +86,16 @@ class Policy:
     avoid: tuple[str, ...] = ()
     window: bool = True
     routines: tuple[Routine, ...] = ()
+    # The local day (YYYY-MM-DD) of a rheumatoid arthritis flare set with `rsiguard flare
+    # on`: on that day ``ra_flare`` is avoided too. Only the day is kept, so a flare
+    # setting ends at midnight by itself.
+    flare_day: str = ""
+
+    def avoid_on(self, day: str) -> tuple[str, ...]:
+        """What to avoid on ``day``: ``avoid``, plus ``ra_flare`` on a flare day."""
+        if self.flare_day and self.flare_day == day and "ra_flare" not in self.avoid:
+            return (*self.avoid, "ra_flare")
+        return self.avoid
 
     def of(self, kind: BreakKind) -> BreakPolicy:
         """The break policy of one kind."""

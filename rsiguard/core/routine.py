@@ -1,54 +1,64 @@
 """The small built-in routines, used when no catalog routine can be chosen.
 
 Steps carry weights, not seconds: a routine stretches to the break's configured length,
-so a 30 s micro-break and a 1 s test break play the same steps.
+so a 30 s micro-break and a 1 s test break play the same steps. The built-in routines
+are played exactly when ``avoid`` has ruled out every catalog routine of a kind, so
+they honour ``avoid`` (and the targets' own advice) step by step: a step that does
+something a condition keeps out is dropped. The steps that move nothing (looking
+far away, breathing, standing up) always stay, so a routine is never empty.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from rsiguard.core.policy import BreakKind
 from rsiguard.routines.model import Routine, Step
+from rsiguard.routines.properties import EXCLUDES, UNSUITABLE, closure, contraindications_of
 
-_BUILTIN: dict[BreakKind, tuple[str, tuple[tuple[str, float, str], ...]]] = {
+#: (instruction, weight, illustration, what it does beyond its picture)
+_Part = tuple[str, float, str, tuple[str, ...]]
+
+_BUILTIN: dict[BreakKind, tuple[str, tuple[_Part, ...]]] = {
     BreakKind.MICRO: (
-        "Loosen your hands",
+        "Loosen up",
         (
-            ("Let your hands drop to your sides and shake them loosely.", 1.0, "rest"),
-            ("Spread your fingers wide, then relax them; repeat slowly.", 1.0, "finger_fan"),
-            ("Look at something far away and breathe out slowly.", 1.0, "look_far"),
+            (
+                "Let your arms hang by your sides and shake your hands loosely.",
+                1.0,
+                "hands_shake",
+                (),
+            ),
+            ("Spread your fingers wide, then relax them; repeat slowly.", 1.0, "finger_fan", ()),
+            ("Look at something far away and breathe out slowly.", 1.0, "look_far", ()),
         ),
     ),
     BreakKind.REST: (
-        "Hand and wrist reset",
+        "Stand, move and breathe",
         (
-            (
-                "Stand up, roll your shoulders back a few times and breathe slowly.",
-                1.0,
-                "breathing",
-            ),
+            ("Stand up and walk a few steps, then sit back down.", 1.0, "stand_walk", ()),
+            ("Roll your shoulders up, back and down, slowly.", 1.0, "shoulder_roll", ()),
             (
                 "Tendon glides: straight hand, hook, full fist, tabletop, straight fist. "
                 "Hold each about 5 s; keep your wrist straight.",
                 2.0,
                 "tendon_hook",
+                ("full_fist",),
             ),
             (
-                "Gently stretch each wrist: arm out, palm down, ease the fingers toward you "
-                "with the other hand. Mild pull only, no pain.",
+                "Draw slow circles with both wrists, changing direction halfway.",
                 1.0,
-                "wrist_flexor_stretch",
-            ),
-            (
-                "With your thumb, press small circles across the other palm; switch hands.",
-                2.0,
-                "palm_massage",
+                "wrist_circle",
+                (),
             ),
             (
                 "Touch your thumb to each fingertip in turn, making an O; both hands.",
                 1.0,
                 "thumb_o",
+                (),
             ),
-            ("Let your hands rest in your lap and take a few slow breaths.", 1.0, "rest"),
+            ("Look at something far away and blink slowly a few times.", 1.0, "look_far", ()),
+            ("Let your hands rest in your lap and take a few slow breaths.", 1.0, "breathing", ()),
         ),
     ),
 }
@@ -56,13 +66,35 @@ _BUILTIN: dict[BreakKind, tuple[str, tuple[tuple[str, float, str], ...]]] = {
 
 SAFETY = (
     "Move gently and stay within what is comfortable. Stop if numbness, tingling or pain "
-    "increases.",
+    "starts or increases.",
 )
 
 
-def builtin_routine(kind: BreakKind, duration: float) -> Routine:
-    """The built-in routine for ``kind``, stretched to ``duration`` seconds."""
+def builtin_routine(
+    kind: BreakKind,
+    duration: float,
+    avoid: Collection[str] = (),
+    targets: Collection[str] = (),
+) -> Routine:
+    """The built-in routine for ``kind``, stretched to ``duration`` seconds.
+
+    Steps that ``avoid`` keeps out, or that contradict one of ``targets``, are left out.
+    """
+    kept_out: set[str] = set()
+    for condition in avoid:
+        kept_out |= EXCLUDES.get(condition, frozenset())
+    for target in targets:
+        kept_out |= UNSUITABLE.get(target, frozenset())
     title, parts = _BUILTIN[kind]
-    total = sum(weight for _, weight, _ in parts)
-    steps = tuple(Step(text, duration * w / total, illustration=ill) for text, w, ill in parts)
-    return Routine(f"builtin_{kind.value}", title, kind.value, ("rsi",), steps, SAFETY)
+    chosen = [
+        (text, weight, ill, does)
+        for text, weight, ill, extra in parts
+        if not (does := closure(extra, ill)) & kept_out
+    ]
+    total = sum(weight for _, weight, _, _ in chosen)
+    steps = tuple(
+        Step(text, duration * w / total, illustration=ill, does=does)
+        for text, w, ill, does in chosen
+    )
+    contra = contraindications_of(s.does for s in steps)
+    return Routine(f"builtin_{kind.value}", title, kind.value, ("rsi",), steps, SAFETY, contra)

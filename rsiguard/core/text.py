@@ -6,7 +6,7 @@ from rsiguard.core.durations import format_duration
 from rsiguard.core.effects import BREAK_SLOT, NOTICE_SLOT, Notify
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.state import BreakRun
-from rsiguard.routines.model import Routine
+from rsiguard.routines.model import Step
 
 _TITLES = {BreakKind.MICRO: "Time for a micro-break", BreakKind.REST: "Time for a rest break"}
 
@@ -30,12 +30,29 @@ def break_due(kind: BreakKind, policy: Policy, snoozes_left: int) -> Notify:
     return Notify(BREAK_SLOT, _TITLES[kind], body, tuple(actions), hint + ".")
 
 
-_SIDES = {"left": "Left hand", "right": "Right hand", "both": "Both hands"}
+#: A routine's own safety notes lead every step bubble for its first half minute, so a
+#: short first step (a 5 s tendon glide) does not take them away before they are read.
+NOTES_FOR_S = 30.0
+
+_SIDES = {"left": "Left hand", "right": "Right hand", "both": "Both hands", "none": ""}
+
+
+def shown_side(step: Step) -> str:
+    """The side to show for ``step``: its own, or ``none`` when it is not about the hands."""
+    return step.side if step.hands else "none"
 
 
 def side_label(side: str) -> str:
-    """``Left hand``, ``Right hand`` or ``Both hands``."""
+    """``Left hand``, ``Right hand``, ``Both hands``, or ``""`` for ``none``."""
     return _SIDES.get(side, "Both hands")
+
+
+def step_length(step: Step) -> str:
+    """``30 s``, or with its pace ``24 s, 8 x 3 s`` (so the pace can be followed)."""
+    length = format_duration(step.seconds)
+    if step.reps and step.pace_s:
+        length += f", {step.reps} x {step.pace_s:g} s"
+    return length
 
 
 def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
@@ -43,8 +60,13 @@ def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
     p = run.player
     step = p.step
     title = f"{p.routine.title}: step {p.index + 1} of {len(p.routine.steps)}"
+    side = side_label(shown_side(step))
+    # The routine's own safety notes open it, most important first: this bubble is what
+    # a person sees when they start, whether or not a window opens.
+    opening = p.index == 0 or at - run.started < NOTES_FOR_S
     lines = [
-        f"{side_label(step.side)}, {format_duration(step.seconds)}: {step.instruction}",
+        *(p.routine.safety if opening else ()),
+        f"{side + ', ' if side else ''}{step_length(step)}: {step.instruction}",
         *step.cautions,
         f"{format_duration(p.total_left(at))} left in this routine.",
     ]
@@ -60,20 +82,22 @@ GENERAL_SAFETY = (
     "These routines are gentle self-care, not treatment, and they cannot diagnose anything.",
     "Do not massage over open wounds, infections, a hot swollen joint or a recent fracture.",
     "With fever, a blood clot, severe osteoporosis, a bleeding disorder or blood thinners, "
-    "ask a clinician first.",
-    "During a rheumatoid arthritis flare, keep to gentle movement only.",
-    "Stop if numbness, tingling or pain increases. Constant numbness, weakness, or wasting "
-    "at the base of the thumb is a reason to see a doctor.",
+    "leave all self-massage out, light strokes too, unless a clinician agrees; adding it "
+    "to routines.avoid does this for you.",
+    "During a rheumatoid arthritis flare, keep to gentle movement only: "
+    "`rsiguard flare on` does this until midnight.",
+    "Stop if numbness, tingling or pain starts or increases. Constant numbness, weakness, "
+    "or wasting at the base of the thumb is a reason to see a doctor.",
 )
 
 
-def safety_notice(routine: Routine) -> Notify:
-    """Shown once, before the first routine (reread with `rsiguard routines safety`)."""
-    notes = [*GENERAL_SAFETY, *routine.safety]
+def safety_notice() -> Notify:
+    """The general notes, shown once before the first routine (reread with `rsiguard
+    routines safety`). A routine's own notes open its first step's bubble instead."""
     return Notify(
         NOTICE_SLOT,
         "Before your first routine",
-        "\n".join(notes) + "\nReread these with `rsiguard routines safety`.",
+        "\n".join(GENERAL_SAFETY) + "\nReread these with `rsiguard routines safety`.",
         urgent=False,
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from rsiguard.core.accrual import micro_factor
 from rsiguard.core.state import Phase, State
+from rsiguard.core.text import shown_side
 from rsiguard.core.timing import active_until_due, snoozes_left
 
 
@@ -48,10 +49,12 @@ def status(state: State, at: float) -> dict[str, Any]:
             "step": p.index + 1,
             "steps": len(p.routine.steps),
             "instruction": step.instruction,
-            "side": step.side,
+            "side": shown_side(step),
             "illustration": step.illustration,
             "cautions": list(step.cautions),
             "step_seconds": round(step.seconds, 1),
+            "reps": step.reps,
+            "pace_s": step.pace_s,
             "step_left_s": round(p.step_left(at), 1),
             "routine_left_s": round(p.total_left(at), 1),
             "safety": list(p.routine.safety),

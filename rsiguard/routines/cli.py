@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from rsiguard.core.durations import format_duration
-from rsiguard.core.text import GENERAL_SAFETY, side_label
+from rsiguard.core.text import GENERAL_SAFETY, shown_side, side_label
 from rsiguard.exitcodes import Exit
 from rsiguard.routines.model import KINDS, TARGETS, Routine
 
@@ -40,8 +41,11 @@ def describe(r: Routine) -> str:
         how = format_duration(step.seconds)
         if step.reps and step.pace_s:
             how = f"{step.reps} x {format_duration(step.pace_s)}"
-        lines.append(f"  {n}. [{side_label(step.side)}, {how}] {step.instruction}")
+        side = side_label(shown_side(step))
+        lines.append(f"  {n}. [{side + ', ' if side else ''}{how}] {step.instruction}")
         lines += [f"       ! {c}" for c in step.cautions]
+        if step.does:  # what the contraindications below are worked out from
+            lines.append(f"       does: {', '.join(sorted(step.does))}")
     lines += [f"safety: {note}" for note in r.safety]
     if r.contraindications:
         lines.append(f"not offered when avoiding: {', '.join(r.contraindications)}")
@@ -121,8 +125,11 @@ def _play(
         except ConfigError as exc:
             print(f"rsiguard: configuration not used: {exc}", file=err)
             policy = Policy()
+        from rsiguard.routines.flare import local_day, read_flare_day
+
         length = policy.of(BreakKind(args.kind)).duration
-        chosen = choose(routines, args.kind, length, policy.targets, policy.avoid)
+        avoid = replace(policy, flare_day=read_flare_day(env)).avoid_on(local_day())
+        chosen = choose(routines, args.kind, length, policy.targets, avoid)
         if chosen is None:
             print("rsiguard: no routine fits your targets and conditions", file=err)
             return Exit.REFUSED

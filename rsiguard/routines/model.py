@@ -6,7 +6,9 @@ builds these. Durations are seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from rsiguard.routines.properties import HAND_WORK
 
 #: What a routine can be for (``routines.targets``).
 TARGETS: dict[str, str] = {
@@ -15,8 +17,10 @@ TARGETS: dict[str, str] = {
     "hand_wrist_pain": "hand and wrist pain",
     "forearm": "forearm tightness",
     "arthritis": "arthritis (osteoarthritis) stiffness",
-    "rheumatoid_arthritis": "rheumatoid arthritis: gentle, flare-safe range of motion",
-    "swelling": "hand swelling and inflammation",
+    "rheumatoid_arthritis": (
+        "rheumatoid arthritis: gentle range of motion, gentler still on flare days"
+    ),
+    "swelling": "mildly puffy hands with a known, harmless cause (heat, long sitting, typing)",
     "stress": "stress",
     "anxiety": "anxiety",
     "eyes": "tired eyes",
@@ -57,7 +61,9 @@ class Step:
     """One step: what to do, for how long, which side, and what to watch for.
 
     ``seconds`` is the step's length; for a step given as repetitions it is
-    ``reps * pace_s``.
+    ``reps * pace_s``. ``does`` is what the step does (ids of
+    :data:`rsiguard.routines.properties.PROPERTIES`, closed under what they imply): the
+    routine's contraindications follow from it.
     """
 
     instruction: str
@@ -67,6 +73,12 @@ class Step:
     cautions: tuple[str, ...] = ()
     reps: int | None = None
     pace_s: float | None = None
+    does: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def hands(self) -> bool:
+        """Whether the step is about the hands (only then is it labelled with a side)."""
+        return self.side != "both" or bool(self.does & HAND_WORK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +91,7 @@ class Routine:
     targets: tuple[str, ...]
     steps: tuple[Step, ...]
     safety: tuple[str, ...] = ()
+    #: Worked out by the loader from what the steps do (plus any a site file adds).
     contraindications: tuple[str, ...] = ()
     summary: str = ""
 

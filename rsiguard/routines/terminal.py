@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rsiguard.core.durations import format_duration
-from rsiguard.core.text import GENERAL_SAFETY, side_label
+from rsiguard.core.text import GENERAL_SAFETY, shown_side, side_label
 from rsiguard.routines.model import Routine
 from rsiguard.routines.player import Outcome, Player
 
@@ -44,6 +44,11 @@ def _cbreak(stream: TextIO) -> Iterator[bool]:
         yield True
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _where(index: int, steps: int, side: str) -> str:
+    """``Step 2 of 5  ·  Left hand`` (no side for a step that is not about the hands)."""
+    return f"Step {index + 1} of {steps}" + (f"  \u00b7  {side}" if side else "")
 
 
 def _key(stream: TextIO, timeout: float) -> str:
@@ -78,7 +83,7 @@ def render(player: Player, at: float) -> Panel:
     r, step = player.routine, player.step
     left = player.step_left(at)
     body = Group(
-        Text(f"Step {player.index + 1} of {len(r.steps)}  ·  {side_label(step.side)}", "bold"),
+        Text(_where(player.index, len(r.steps), side_label(shown_side(step))), "bold"),
         Text(step.instruction),
         *(Text(c, style="yellow") for c in step.cautions),
         Text(""),
