@@ -503,3 +503,15 @@ def test_the_weekly_limit_counts_the_six_days_before_today_and_speaks_once_a_day
     assert sim.state.today.week_limit_notified is False
     sim.state, _ = step(sim.state, ev.WeekSoFar(1e12), sim.t)  # bounded where it enters
     assert sim.state.today.week_before_s == 6 * 86400
+
+
+def test_an_idle_gap_of_exactly_the_threshold_is_idle_whatever_the_float_rounding() -> None:
+    # Found by the idle property test: 6.1291570496491605 + 10 - 6.1291570496491605 is
+    # 9.999999999999998, which counted as 10 s of activity.
+    pol = replace(Policy(), micro=BreakPolicy(20, 1), micro_min_interval=10, idle_threshold=10.0)
+    sim = Sim(pol)  # a 1 s micro-break: 10 s idle is one taken naturally
+    sim.t = 6.1291570496491605
+    sim.feed(ev.ActivitySample())
+    sim.advance(10.0)
+    sim.feed(ev.ActivitySample(keys=1))
+    assert sim.state.progress.micro_active <= 1.0

@@ -16,6 +16,14 @@ from rsiguard.core.state import Phase, Progress, State
 MINUTE = 60.0
 # How much input time one sample stands for when it follows an idle gap.
 SAMPLE_SECONDS = 1.0
+# Times closer than this count as equal (float rounding of sums of seconds).
+EPS = 1e-3
+
+
+def idle_gap(gap: float, policy: Policy) -> bool:
+    """Whether ``gap`` seconds without input are idle time (the one rule for it):
+    ``6.129 + 10 - 6.129`` is 9.999999999999998, and must still count as 10."""
+    return gap >= policy.idle_threshold - EPS
 
 
 def micro_factor(state: State) -> float:
@@ -36,12 +44,12 @@ def reset_after(progress: Progress, kind: BreakKind) -> Progress:
 
 def idle_credit(progress: Progress, policy: Policy, idle: float) -> Progress:
     """Progress after ``idle`` seconds without input (a natural break when long enough)."""
-    if idle < policy.idle_threshold:
+    if not idle_gap(idle, policy):
         return progress
     # A little slack: the wake-up that checks lands on the deadline, give or take a float.
-    if idle >= policy.rest.duration - 1e-3:
+    if idle >= policy.rest.duration - EPS:
         return reset_after(progress, BreakKind.REST)
-    if idle >= policy.micro.duration - 1e-3:
+    if idle >= policy.micro.duration - EPS:
         return reset_after(progress, BreakKind.MICRO)
     return progress
 
@@ -68,7 +76,7 @@ def accrue(state: State, sample: ActivitySample, at: float) -> tuple[State, list
     gap = None if state.last_input is None else at - state.last_input
     # A gap shorter than the idle threshold was active; after a longer gap (or at the
     # start) the sample itself stands for up to one second of input.
-    active = gap if gap is not None and 0 <= gap < pol.idle_threshold else SAMPLE_SECONDS
+    active = gap if gap is not None and gap >= 0 and not idle_gap(gap, pol) else SAMPLE_SECONDS
     factor = micro_factor(state)
     p = state.progress
     counting = state.phase not in (Phase.PAUSED, Phase.IN_BREAK) and not state.locked

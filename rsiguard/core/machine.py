@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from rsiguard.core import events as ev
 from rsiguard.core import text
-from rsiguard.core.accrual import accrue, idle_credit, reset_after
+from rsiguard.core.accrual import accrue, idle_credit, idle_gap, reset_after
 from rsiguard.core.durations import format_duration
 from rsiguard.core.effects import (
     BREAK_SLOT,
@@ -112,7 +112,7 @@ def _apply_idle(state: State, at: float) -> Result:
     if state.last_input is None:
         return state, []
     idle = at - state.last_input
-    if idle < state.policy.idle_threshold:
+    if not idle_gap(idle, state.policy):
         return state, []
     pending = state.pending if state.phase in (Phase.DUE, Phase.SNOOZED) else None
     if pending is not None and idle >= state.policy.of(pending).duration - EPS:

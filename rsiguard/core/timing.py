@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from rsiguard.core.accrual import micro_factor
+from rsiguard.core.accrual import EPS, idle_gap, micro_factor
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.state import Phase, State
 
-# Deadlines closer than this count as reached (float rounding of sums of seconds).
-EPS = 1e-3
+__all__ = [
+    "EPS",
+    "active_until_due",
+    "compute_deadline",
+    "due_kind",
+    "merge_window",
+    "snoozes_left",
+]
 
 
 def snoozes_left(state: State) -> int:
@@ -21,7 +27,7 @@ def due_kind(state: State, at: float) -> BreakKind | None:
     """Which break is due at ``at`` (rest wins over micro), counting the open gap as active."""
     p, pol = state.progress, state.policy
     gap = 0.0 if state.last_input is None else at - state.last_input
-    open_active = gap if 0 <= gap < pol.idle_threshold else 0.0
+    open_active = gap if gap >= 0 and not idle_gap(gap, pol) else 0.0
     if p.rest_active + open_active >= pol.rest.interval - EPS:
         return BreakKind.REST
     f = micro_factor(state)
@@ -66,7 +72,7 @@ def compute_deadline(state: State, at: float) -> float | None:
     if phase is Phase.RUNNING:
         if state.locked or state.last_input is None:
             return None
-        if at - state.last_input >= state.policy.idle_threshold:
+        if idle_gap(at - state.last_input, state.policy):
             return None
         return state.last_input + active_until_due(state)[1]
     if phase is Phase.IN_BREAK:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rsiguard.core.accrual import micro_factor
+from rsiguard.core.accrual import idle_gap, micro_factor
 from rsiguard.core.state import Phase, State
 from rsiguard.core.text import shown_side
 from rsiguard.core.timing import active_until_due, snoozes_left
@@ -14,7 +14,7 @@ def public_state(state: State, at: float) -> str:
     """One of ``active``, ``idle``, ``due``, ``snoozed``, ``in_break``, ``paused``."""
     if state.phase is not Phase.RUNNING:
         return state.phase.value
-    if state.last_input is None or at - state.last_input >= state.policy.idle_threshold:
+    if state.last_input is None or idle_gap(at - state.last_input, state.policy):
         return "idle"
     return "active"
 
