@@ -18,6 +18,7 @@ import pytest
 from tests.desktop import dunst, dunstctl, process, require, session_bus, wait_for, xvfb
 from tests.fakenotify import FakeNotifyClient
 from tests.integration import (
+    FAST_CONFIG,
     Typist,
     cli,
     daemon_env,
@@ -388,7 +389,9 @@ def test_locked_screen_closes_the_offer_and_unlock_brings_it_back(
 ) -> None:
     env = daemon_env(tmp_path, desktop.display, desktop.bus)
     fake = desktop.fake
-    with running_daemon(env):
+    # A break long enough that the lock and unlock (slow on a busy machine) never last
+    # as long as it: then the idle time would count as the break, and no offer return.
+    with running_daemon(env, FAST_CONFIG.replace('duration = "3s"', 'duration = "9s"')):
         wait_for(lambda: status(env)["backends"]["screen_lock"] == "dbus ActiveChanged")
         offer = _wait_due(desktop, env, len(fake.calls()))
         mark = len(fake.calls())
