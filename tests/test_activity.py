@@ -267,6 +267,9 @@ def _reachable(root: object, depth: int) -> Iterator[object]:
             ("pynput", "Xlib", "asyncio", "threading", "concurrent")
         ):
             children = list(vars(obj).values())
+        elif hasattr(type(obj), "__slots__") and type(obj).__module__.startswith("rsiguard"):
+            slots = type(obj).__slots__
+            children = [getattr(obj, n) for n in slots if hasattr(obj, n)]
         stack.extend((c, d - 1) for c in children)
 
 
@@ -345,7 +348,10 @@ def test_console_auto_says_why_each_source_failed(
     monkeypatch.setattr("rsiguard.adapters.input.evdev.DEV_DIR", tmp_path)
     monkeypatch.setattr("rsiguard.adapters.input.busconn.SYSTEM_BUS", str(tmp_path / "nobus"))
     h = Harness({"PATH": "/usr/bin"})
-    want = f"none: no input source (evdev: no keyboard or pointer in {tmp_path}; logind: no system bus)"
+    want = (
+        f"none: no input source (evdev: no keyboard or pointer in {tmp_path}; "
+        "logind: no system bus)"
+    )
     try:
         h.call(h.monitor.start)
         wait_for(lambda: h.status() == want, what="the combined reason")
