@@ -268,7 +268,7 @@ def _reachable(root: object, depth: int) -> Iterator[object]:
         ):
             children = list(vars(obj).values())
         elif hasattr(type(obj), "__slots__") and type(obj).__module__.startswith("rsiguard"):
-            slots = type(obj).__slots__
+            slots = getattr(type(obj), "__slots__", ())
             children = [getattr(obj, n) for n in slots if hasattr(obj, n)]
         stack.extend((c, d - 1) for c in children)
 

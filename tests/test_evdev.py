@@ -327,7 +327,7 @@ def test_idle_devices_mean_no_posts_no_wakeups(tree: Path) -> None:
         os.write(w, ev(EV_KEY, KEY_A, 1) + syn())
         wait_for(lambda: h.total().keys == 1, what="one key")
         time.sleep(1.5)  # the flush after that key, then nothing is left to do
-        tids = [t.native_id for t in threading.enumerate() if t.name == "rsiguard-activity"]
+        tids = [t.native_id or 0 for t in threading.enumerate() if t.name == "rsiguard-activity"]
         assert len(tids) == 1
         before, posts = _switches(tids), len(h.posts)
         time.sleep(2.0)  # observation window: nothing may happen
@@ -346,7 +346,7 @@ def test_no_key_code_is_kept(tree: Path) -> None:
         os.write(w, stream[-10:])  # a cut record too: its bytes are not kept either
         wait_for(lambda: h.total().keys == len(codes), what="all keys")
         seen = list(_reachable(vars(h.monitor), depth=7))
-        seen += list(_reachable(vars(h.monitor._session), depth=7))  # type: ignore[arg-type]
+        seen += list(_reachable(vars(h.monitor._session), depth=7))
         for obj in seen:
             assert not isinstance(obj, bytes | bytearray | memoryview), obj
             if type(obj) is int:
