@@ -233,6 +233,8 @@ class Daemon:
             config_warnings=self.loaded.warnings,
             backends={
                 "input": self.monitor.status if self.monitor else "none: not started",
+                "input_measures": self.monitor.measures if self.monitor else None,
+                "input_skipped": self.monitor.skipped if self.monitor else {},
                 "notifications": self.notifier.name if self.notifier else "none: not started",
                 "notifications_why": self.notifier.why if self.notifier else "",
                 "screen_lock": self.screenlock.status,
