@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     rt.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("window", help="the break window (the daemon starts it on Start routine)")
     sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
+    doc = sub.add_parser(
+        "doctor", help="explain what rsiguard uses on this desktop, and what to fix"
+    )
+    doc.add_argument("--json", action="store_true", help="machine-readable")
     return p
 
 
@@ -188,6 +192,10 @@ def main(
         from rsiguard import window
 
         return window.main(env)
+    if args.cmd == "doctor":
+        from rsiguard import doctor
+
+        return doctor.main(env, args.json, out)
     if args.cmd == "diagram":
         from rsiguard.core.machine import diagram
 
