@@ -33,6 +33,8 @@ PACKAGES = {
     "faketime": "faketime",
     "useradd": "passwd",
     "mutter": "mutter",
+    "sway": "sway",
+    "wtype": "wtype",
     "busctl": "systemd",
 }
 

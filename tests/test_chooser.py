@@ -27,7 +27,7 @@ def test_session_kind(env: dict[str, str], kind: str) -> None:
 
 def test_auto_order_per_session() -> None:
     assert plan({"DISPLAY": ":1"}, "auto", "linux").names == ("xrecord", "pynput")
-    assert plan(WAYLAND_X, "auto", "linux").names == ("evdev", "gnome", "logind")
+    assert plan(WAYLAND_X, "auto", "linux").names == ("evdev", "gnome", "wayland", "logind")
     assert plan({}, "auto", "linux").names == ("evdev", "logind")
     assert plan({}, "auto", "darwin").names == ("pynput",)
 
@@ -47,7 +47,9 @@ def test_explicit_choices_and_refusals() -> None:
     assert plan({}, "xrecord", "linux").refusal == "no DISPLAY"
     assert plan({}, "none", "linux").refusal == "disabled by config"
     assert plan({}, "gnome", "win32").refusal == "gnome needs Linux, not win32"
-    assert set(BACKENDS) == {"auto", "xrecord", "pynput", "evdev", "gnome", "logind", "none"}
+    assert set(BACKENDS) == {
+        "auto", "xrecord", "pynput", "evdev", "gnome", "wayland", "logind", "none"
+    }  # fmt: skip
 
 
 def test_monitor_in_wayland_refuses_xrecord_without_touching_x() -> None:

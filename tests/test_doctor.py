@@ -80,5 +80,5 @@ def test_gnome_with_logind_and_a_notification_server(tmp_path: Path) -> None:
         assert "gnome gives active time only (intensity unknown); join the 'input' group" in text
         data = json.loads(doctor(env, "--json"))
         assert data["input"]["chosen"] == "gnome"
-        assert data["input"]["candidates"] == ["evdev", "gnome", "logind"]
+        assert data["input"]["candidates"] == ["evdev", "gnome", "wayland", "logind"]
         assert data["session_bus"]["notifications"]["name"]

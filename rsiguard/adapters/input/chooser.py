@@ -4,9 +4,10 @@
 
 - X11 session (``DISPLAY`` set, not Wayland): xrecord, then pynput;
 - Wayland session (``XDG_SESSION_TYPE=wayland`` or ``WAYLAND_DISPLAY``): evdev (full
-  counts, when /dev/input is readable), then gnome (Mutter's IdleMonitor), then logind
-  (IdleHint); never xrecord or pynput: through Xwayland they only see input to X11
-  windows, and connecting could start a lazy Xwayland;
+  counts, when /dev/input is readable), then gnome (Mutter's IdleMonitor), then wayland
+  (the compositor's ext_idle_notifier_v1 or org_kde_kwin_idle), then logind (IdleHint);
+  never xrecord or pynput: through Xwayland they only see input to X11 windows, and
+  connecting could start a lazy Xwayland;
 - no display at all (a text console, an ssh session): evdev, then logind;
 - macOS and Windows: pynput.
 
@@ -20,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-BACKENDS = ("auto", "xrecord", "pynput", "evdev", "gnome", "logind", "none")
+BACKENDS = ("auto", "xrecord", "pynput", "evdev", "gnome", "wayland", "logind", "none")
 X11_ONLY = ("xrecord", "pynput")
-LINUX_ONLY = ("evdev", "gnome", "logind")
+LINUX_ONLY = ("evdev", "gnome", "wayland", "logind")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def plan(env: Mapping[str, str], backend: str, platform: str) -> Plan:
     if kind == "wayland":
         label = f"Wayland {env.get('WAYLAND_DISPLAY') or '?'}"
         display = None  # never counted through Xwayland (see the module docstring)
-        auto: tuple[str, ...] = ("evdev", "gnome", "logind")
+        auto: tuple[str, ...] = ("evdev", "gnome", "wayland", "logind")
     elif kind == "x11":
         label, auto = f"X11 {display}", X11_ONLY
     elif kind == "console":
@@ -72,7 +73,7 @@ def plan(env: Mapping[str, str], backend: str, platform: str) -> Plan:
     elif kind == "wayland" and backend in X11_ONLY:
         refusal = (
             f"{backend} would see only input to X11 windows (through Xwayland) in this "
-            "Wayland session; use activity.backend = evdev, gnome or logind (or auto)"
+            "Wayland session; use activity.backend = evdev, gnome, wayland or logind (or auto)"
         )
     elif kind == "console" and backend in X11_ONLY:
         refusal = "no DISPLAY"

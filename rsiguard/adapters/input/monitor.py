@@ -2,7 +2,7 @@
 
 It counts, and never records which key. The candidates come from ``chooser.py``; each
 backend says what it measures: full counts (xrecord, pynput, evdev) or activity only
-(gnome, logind). docs/activity.md has the semantics, the threads, the status strings
+(gnome, wayland, logind). docs/activity.md has the semantics, the threads, the status strings
 and the measurements.
 
 Posting, counting backends: the first event after a quiet period asks the loop
@@ -15,7 +15,7 @@ runs.
 
 Threads (each function's docstring names its own): the loop thread; one supervisor thread
 per start ("rsiguard-activity"), which runs the backend and reconnects with backoff (it
-is the reader too for xrecord, evdev, gnome and logind; pynput counts in its own
+is the reader too for xrecord, evdev, gnome, wayland and logind; pynput counts in its own
 listener threads). All but the loop thread are daemons.
 """
 
@@ -158,6 +158,10 @@ class ActivityMonitor:
             from rsiguard.adapters.input.gnome import MutterIdleBackend
 
             return MutterIdleBackend(self._env, self._active, self._ready)
+        if name == "wayland":
+            from rsiguard.adapters.input.wayland import WaylandIdleBackend
+
+            return WaylandIdleBackend(self._env, self._active, self._ready)
         if name == "logind":
             from rsiguard.adapters.input.logind import LogindIdleBackend
 

@@ -113,6 +113,23 @@ def _xrecord(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
     return True, f"RECORD on X11 {display}"
 
 
+def _wayland(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
+    from rsiguard.adapters.input.wayland import EXT, KDE, IdleClient, socket_path
+
+    path = socket_path(env)
+    if path is None:
+        return False, "no XDG_RUNTIME_DIR for the Wayland socket"
+    client = IdleClient(path)
+    try:
+        found = client.globals()
+    finally:
+        client.close()
+    offered = [p for p in (EXT, KDE) if p in found]
+    if not offered:
+        return False, "the compositor offers no idle protocol"
+    return True, f"{offered[0]} on {path}"
+
+
 def _pynput(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
     if importlib.util.find_spec("pynput") is None:
         return False, "pynput is not installed"
@@ -122,6 +139,7 @@ def _pynput(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
 _PROBES = {
     "evdev": _evdev,
     "gnome": _gnome,
+    "wayland": _wayland,
     "logind": _logind,
     "xrecord": _xrecord,
     "pynput": _pynput,
