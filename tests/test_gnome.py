@@ -194,3 +194,30 @@ def test_forged_watch_fired_is_ignored_and_a_restart_is_picked_up(tmp_path: Path
                     rd.close()
         finally:
             assert h.close() < 1.0
+
+
+def test_daemon_on_gnome_offers_a_break_after_real_activity(tmp_path: Path) -> None:
+    """The whole daemon on mutter: status names the backend, injected input makes a break due."""
+    from tests.integration import FAST_CONFIG, daemon_env, running_daemon, status
+
+    with session_bus(tmp_path / "bus") as address, mutter(address, tmp_path):
+        env = daemon_env(tmp_path / "d", None, address)
+        env.update(XDG_SESSION_TYPE="wayland", WAYLAND_DISPLAY="wayland-0")
+        env["XDG_CURRENT_DESKTOP"] = "GNOME"
+        config = FAST_CONFIG.replace("[activity]\n", '[activity]\nbackend = "gnome"\n')
+        with running_daemon(env, config):
+            wait_for(lambda: status(env)["backends"]["input"] == READY, what="gnome in status")
+            backends = status(env)["backends"]
+            assert backends["input_measures"] == "activity"
+            assert status(env)["state"] != "due"
+            rd = RemoteDesktop(address)
+            try:
+                deadline = time.monotonic() + 40
+                while status(env)["state"] != "due":  # micro interval 10 s of activity
+                    assert time.monotonic() < deadline, status(env)
+                    rd.key()
+                    time.sleep(0.5)
+            finally:
+                rd.close()
+            today = status(env)["today"]
+            assert today["active_s"] >= 9 and today["keys"] == 0  # active time, no counts

@@ -126,7 +126,7 @@ class ActivityMonitor:
 
     def _start(self) -> None:
         plan = chooser.plan(self._env, self._backend, PLATFORM)
-        self._plan = plan
+        self._plan, self._measures = plan, None
         if plan.refusal is not None:
             self._change(f"none: {plan.refusal}")
             return
@@ -229,7 +229,9 @@ class ActivityMonitor:
 
     def _set_active(self, session: Session, active: bool) -> None:
         """Loop thread: while active, tick once a second; while idle, nothing runs."""
-        if not active or session is not self._session:
+        if session is not self._session:  # a report from a stopped session: not ours
+            return
+        if not active:
             if self._ticker is not None:
                 self._ticker.cancel()
                 self._ticker = None
