@@ -88,7 +88,7 @@ class Daemon:
         self.timer = WakeTimer(self._wake, boottime)
         self.notifier: Notifier | None = None
         self.monitor: ActivityMonitor | None = None
-        self.screenlock = ScreenLockWatcher(self._on_lock, env)
+        self.screenlock = ScreenLockWatcher(self._on_lock, env, on_sleep=self.save)
         self._stop = asyncio.Event()
         self._save_handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -238,6 +238,7 @@ class Daemon:
                 "notifications": self.notifier.name if self.notifier else "none: not started",
                 "notifications_why": self.notifier.why if self.notifier else "",
                 "screen_lock": self.screenlock.status,
+                "suspend": self.screenlock.sleep_status,
             },
         )
         return data

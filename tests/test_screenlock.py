@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from rsiguard.adapters.screenlock import ScreenLockWatcher
+from rsiguard.adapters.session.screenlock import ScreenLockWatcher
 from tests.desktop import busctl, dbusmock, logind_mock, session_bus, wait_for
 
 pytestmark = pytest.mark.integration

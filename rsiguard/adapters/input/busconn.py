@@ -57,11 +57,16 @@ class Gone(Exception):
 class BusConnection:
     """A blocking connection that delivers only the signals of one well-known name."""
 
-    def __init__(self, address: str, name: str, what: str) -> None:
-        """Supervisor thread: connect; BackendUnavailable if the bus or ``name`` is not there."""
+    def __init__(self, address: str, name: str, what: str, enable_fds: bool = False) -> None:
+        """Supervisor thread: connect; BackendUnavailable if the bus or ``name`` is not there.
+
+        ``enable_fds``: needed to receive a file descriptor (logind's Inhibit).
+        """
         self.name = name
         try:
-            self.conn: Any = open_dbus_connection(address, auth_timeout=CALL_TIMEOUT)
+            self.conn: Any = open_dbus_connection(
+                address, enable_fds=enable_fds, auth_timeout=CALL_TIMEOUT
+            )
         except (OSError, TimeoutError, ValueError) as exc:
             why = f"cannot connect to the {what} ({type(exc).__name__})"
             raise BackendUnavailable(why) from None
