@@ -49,6 +49,10 @@ class MutterIdleBackend:
         self._env = env
         self._active = active
         self._ready = ready
+        # This backend worked in this session: its source missing now means "restarting"
+        # (retry), not "not here". ``reconnecting`` cannot say that: it is true when any
+        # candidate worked, and a passed-over one would then block the one that did.
+        self._worked = False
 
     def attempt(self, session: Session, reconnecting: bool) -> tuple[str | None, bool]:
         """Supervisor thread: watch Mutter's idle time until it goes away or stop()."""
@@ -59,7 +63,7 @@ class MutterIdleBackend:
         try:
             if bus.owner is None:
                 why = f"no {NAME} on the session bus"
-                if reconnecting or _expect_gnome(self._env):
+                if self._worked or _expect_gnome(self._env):
                     return f"{why} (yet)", False  # GNOME starting or restarting: retry
                 raise BackendUnavailable(f"{why} (not GNOME)")
             bus.watch_owner()
@@ -72,6 +76,7 @@ class MutterIdleBackend:
                     return None, False
                 session.halt = bus.shutdown
             self._ready(session, self.name, reconnecting)
+            self._worked = True
             self._active(session, idle_ms < IDLE_MS)
             while True:
                 (fired,) = bus.next_signal().body

@@ -65,6 +65,10 @@ class LogindIdleBackend:
         self._env = env
         self._active = active
         self._ready = ready
+        # This backend worked in this session: its source missing now means "restarting"
+        # (retry), not "not here". ``reconnecting`` cannot say that: it is true when any
+        # candidate worked, and a passed-over one would then block the one that did.
+        self._worked = False
 
     def attempt(self, session: Session, reconnecting: bool) -> tuple[str | None, bool]:
         """Supervisor thread: follow IdleHint until logind goes away or stop()."""
@@ -74,7 +78,7 @@ class LogindIdleBackend:
         bus = BusConnection(address, NAME, "system bus")
         try:
             if bus.owner is None:
-                if reconnecting:
+                if self._worked:
                     return "no logind on the system bus (yet)", False
                 raise BackendUnavailable("no logind on the system bus")
             path = session_path(bus, self._env)
@@ -87,6 +91,7 @@ class LogindIdleBackend:
                     return None, False
                 session.halt = bus.shutdown
             self._ready(session, self.name, reconnecting)
+            self._worked = True
             self._active(session, not idle[1])
             while True:
                 iface, changed, _ = bus.next_signal().body

@@ -173,6 +173,10 @@ class WaylandIdleBackend:
         self._env = env
         self._active = active
         self._ready = ready
+        # This backend worked in this session: its source missing now means "restarting"
+        # (retry), not "not here". ``reconnecting`` cannot say that: it is true when any
+        # candidate worked, and a passed-over one would then block the one that did.
+        self._worked = False
 
     def attempt(self, session: Session, reconnecting: bool) -> tuple[str | None, bool]:
         """Supervisor thread: follow idled/resumed until the compositor goes or stop()."""
@@ -182,7 +186,7 @@ class WaylandIdleBackend:
         try:
             client = IdleClient(path)
         except WaylandGone as exc:
-            if reconnecting:
+            if self._worked:
                 return f"Wayland compositor not there: {exc}", False
             raise BackendUnavailable(str(exc)) from None
         was_ready = False
@@ -193,6 +197,7 @@ class WaylandIdleBackend:
                     return None, False
                 session.halt = client.shutdown
             self._ready(session, self.name, reconnecting)
+            self._worked = True
             was_ready = True
             # Input within the first IDLE_MS is unknown; assume active until told idle.
             self._active(session, True)
