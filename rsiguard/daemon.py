@@ -241,6 +241,8 @@ class Daemon:
                 "suspend": self.screenlock.sleep_status,
             },
         )
+        if self.monitor is not None and self.monitor.measures == "activity":
+            data["intensity"]["load_per_min"] = None  # no counts: intensity is unknown
         return data
 
     def _log_validated(self, v: Validated) -> None:

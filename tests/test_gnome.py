@@ -219,5 +219,8 @@ def test_daemon_on_gnome_offers_a_break_after_real_activity(tmp_path: Path) -> N
                     time.sleep(0.5)
             finally:
                 rd.close()
-            today = status(env)["today"]
+            now = status(env)
+            today = now["today"]
             assert today["active_s"] >= 9 and today["keys"] == 0  # active time, no counts
+            assert now["intensity"]["load_per_min"] is None  # unknown, not "low"
+            assert now["intensity"]["micro_interval_factor"] == 1.0  # the baseline
