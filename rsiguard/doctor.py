@@ -103,6 +103,10 @@ def _daemon(env: Mapping[str, str]) -> dict[str, Any]:
         resp = call_daemon(env, Request("status"), 2.0)
         data = resp.data or {}
         out.update(running=True, pid=data.get("pid"), backends=data.get("backends", {}))
+        out.update(
+            config_sources=data.get("config_sources", []),
+            locked_keys=data.get("locked_keys", []),
+        )
     except NoDaemon as exc:
         out.update(running=False, why=str(exc))
     except Exception as exc:
@@ -240,8 +244,12 @@ def report(data: dict[str, Any]) -> str:
         lines.append(f"daemon:         running (pid {d.get('pid')}), socket {d['socket']}")
         lines.append(
             f"  input: {b.get('input')}; notifications: {b.get('notifications')}; "
-            f"screen lock: {b.get('screen_lock')}"
+            f"screen lock: {b.get('screen_lock')}; suspend: {b.get('suspend')}"
         )
+        sources = ", ".join(str(x) for x in d.get("config_sources", [])) or "defaults only"
+        lines.append(f"  config: {sources}")
+        if d.get("locked_keys"):
+            lines.append(f"  locked by the site: {', '.join(map(str, d['locked_keys']))}")
     else:
         lines.append(f"daemon:         not running ({d.get('why')}); socket {d['socket']}")
     if "unit" in d:

@@ -198,7 +198,7 @@ def test_forged_watch_fired_is_ignored_and_a_restart_is_picked_up(tmp_path: Path
 
 def test_daemon_on_gnome_offers_a_break_after_real_activity(tmp_path: Path) -> None:
     """The whole daemon on mutter: status names the backend, injected input makes a break due."""
-    from tests.integration import FAST_CONFIG, daemon_env, running_daemon, status
+    from tests.integration import FAST_CONFIG, cli, daemon_env, running_daemon, status
 
     with session_bus(tmp_path / "bus") as address, mutter(address, tmp_path):
         env = daemon_env(tmp_path / "d", None, address)
@@ -224,3 +224,8 @@ def test_daemon_on_gnome_offers_a_break_after_real_activity(tmp_path: Path) -> N
             assert today["active_s"] >= 9 and today["keys"] == 0  # active time, no counts
             assert now["intensity"]["load_per_min"] is None  # unknown, not "low"
             assert now["intensity"]["micro_interval_factor"] == 1.0  # the baseline
+            report = cli(env, "doctor")
+            assert report.returncode == 0, report.stderr
+            assert f"input: {READY}; " in report.stdout
+            assert "daemon:         running (pid " in report.stdout
+            assert "  config: " in report.stdout
