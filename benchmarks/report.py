@@ -284,6 +284,25 @@ def _rsiguard_section(data: dict[str, Any]) -> list[str]:
                     ]
                 )
         out += _table(["", ""], rows)
+    parsers = extra.get("parsers") or {}
+    if parsers.get("rows"):
+        out += [
+            "### Input counters: evdev against xrecord on one synthetic stream",
+            "",
+            f"{parsers['actions']:,} user actions (half keys, 40 % moves, 5 % clicks, 5 % "
+            "wheel steps), encoded as kernel `input_event` records and as RECORD replies, "
+            "counted in 64 KiB reads by each reader's own function (`benchmarks/parsers.py`).",
+            "",
+        ]
+        out += _table(
+            ["reader", "device events", "CPU s", "CPU s per million actions",
+             "CPU s per million device events"],
+            [
+                [name, r["device_events"], r["cpu_s"], r["cpu_s_per_million_actions"],
+                 r["cpu_s_per_million_device_events"]]
+                for name, r in parsers["rows"].items()
+            ],
+        )  # fmt: skip
     imports = extra.get("imports")
     if imports:
         out += [

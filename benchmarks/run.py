@@ -144,6 +144,12 @@ def rsiguard_extra(quick: bool) -> dict[str, Any]:
     if not quick:
         log("rsiguard: the same day under tracemalloc (slow)")
         extra["day_traced"] = inproc("day", "--hours", "8", "--trace", "4")
+    log("rsiguard: input counters on one synthetic stream (evdev vs xrecord)")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.parsers", "--actions", "100000" if quick else "1000000"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    extra["parsers"] = json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr}
     log("rsiguard: import costs")
     with xvfb() as display:  # pynput will not import without a display
         extra["imports"] = inproc("imports", "--display", display)

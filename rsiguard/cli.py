@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
         "flare", help="a rheumatoid arthritis flare today: only gentle routines until midnight"
     )
     fl.add_argument("state", nargs="?", choices=["on", "off", "status"], default="status")
+    doc = sub.add_parser(
+        "doctor", help="explain what rsiguard uses on this desktop, and what to fix"
+    )
+    doc.add_argument("--json", action="store_true", help="machine-readable")
     return p
 
 
@@ -270,6 +274,10 @@ def main(
         return window.main(env)
     if args.cmd == "flare":
         return _flare(args.state, env, out, err)
+    if args.cmd == "doctor":
+        from rsiguard import doctor
+
+        return doctor.main(env, args.json, out)
     if args.cmd == "diagram":
         from rsiguard.core.machine import diagram
 

@@ -114,7 +114,9 @@ class ActivitySettings(BaseModel):
 
     model_config = _SECTION
     idle_threshold: ShortDuration = Field(default=float(_DEFAULT.idle_threshold), ge=1)
-    backend: Literal["auto", "xrecord", "pynput", "none"] = "auto"
+    backend: Literal["auto", "xrecord", "pynput", "evdev", "gnome", "wayland", "logind", "none"] = (
+        "auto"
+    )
 
 
 class IntensitySettings(BaseModel):

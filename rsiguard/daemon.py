@@ -91,7 +91,7 @@ class Daemon:
         self.timer = WakeTimer(self._wake, boottime)
         self.notifier: Notifier | None = None
         self.monitor: ActivityMonitor | None = None
-        self.screenlock = ScreenLockWatcher(self._on_lock, env)
+        self.screenlock = ScreenLockWatcher(self._on_lock, env, on_sleep=self.save)
         self._stop = asyncio.Event()
         self._save_handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -250,11 +250,16 @@ class Daemon:
             config_warnings=self.loaded.warnings,
             backends={
                 "input": self.monitor.status if self.monitor else "none: not started",
+                "input_measures": self.monitor.measures if self.monitor else None,
+                "input_skipped": self.monitor.skipped if self.monitor else {},
                 "notifications": self.notifier.name if self.notifier else "none: not started",
                 "notifications_why": self.notifier.why if self.notifier else "",
                 "screen_lock": self.screenlock.status,
+                "suspend": self.screenlock.sleep_status,
             },
         )
+        if self.monitor is not None and self.monitor.measures == "activity":
+            data["intensity"]["load_per_min"] = None  # no counts: intensity is unknown
         return data
 
     def _log_validated(self, v: Validated) -> None:

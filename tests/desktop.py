@@ -36,6 +36,10 @@ PACKAGES = {
     "chromium": "chromium",
     "convert": "imagemagick",
     "useradd": "passwd",
+    "mutter": "mutter",
+    "sway": "sway",
+    "wtype": "wtype",
+    "busctl": "systemd",
 }
 
 _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -228,3 +232,97 @@ def in_child(check: Callable[[], None], timeout: float = 120.0) -> None:
     proc.join(10)
     if failure:
         pytest.fail(failure, pytrace=False)
+
+
+def require_dbusmock() -> None:
+    """Fail (in CI) or skip unless Debian's python3 can run python-dbusmock."""
+    ok = (
+        shutil.which("/usr/bin/python3")
+        and (
+            subprocess.run(["/usr/bin/python3", "-c", "import dbusmock"], capture_output=True)
+        ).returncode
+        == 0
+    )
+    if ok:
+        return
+    msg = "missing python-dbusmock: apt-get install -y python3-dbusmock"
+    if IN_CI:
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+def busctl(address: str, *args: str) -> str:
+    """``busctl --address=ADDRESS ARGS`` (a private bus); its output."""
+    done = subprocess.run(
+        ["busctl", f"--address={address}", *args], check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def has_owner(address: str, name: str) -> bool:
+    """Whether ``name`` has an owner on the bus at ``address``."""
+    out = subprocess.run(
+        [
+            "busctl",
+            f"--address={address}",
+            "call",
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "NameHasOwner",
+            "s",
+            name,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip() == "b true"
+
+
+@contextmanager
+def dbusmock(
+    address: str, args: list[str], tmp: Path, name: str, system: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``python3 -m dbusmock ARGS`` on the bus at ``address`` until ``name`` is owned."""
+    require("busctl")
+    require_dbusmock()
+    var = "DBUS_SYSTEM_BUS_ADDRESS" if system else "DBUS_SESSION_BUS_ADDRESS"
+    env = {"PATH": "/usr/bin:/bin", var: address}
+    argv = ["/usr/bin/python3", "-m", "dbusmock", *(["--system"] if system else []), *args]
+    log = tmp / f"dbusmock-{name}.log"
+    with process(argv, env, log=log) as proc:
+        try:
+            wait_for(lambda: has_owner(address, name), timeout=10, what=f"{name} mock")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; log: {log.read_text()[-2000:]}") from None
+        yield proc
+
+
+@contextmanager
+def logind_mock(tmp: Path, uid: int | None = None) -> Iterator[str]:
+    """A private "system" bus with python-dbusmock's logind and session c1 of ``uid``.
+
+    Yields the bus address (for ``DBUS_SYSTEM_BUS_ADDRESS``); the session is
+    ``/org/freedesktop/login1/session/c1`` (give the daemon ``XDG_SESSION_ID=c1``).
+    """
+    uid = os.getuid() if uid is None else uid
+    with (
+        session_bus(tmp / "system") as address,
+        dbusmock(address, ["-t", "logind"], tmp, "org.freedesktop.login1", system=True),
+    ):
+        for sid in ("c1", "c2"):
+            busctl(
+                address,
+                "call",
+                "org.freedesktop.login1",
+                "/org/freedesktop/login1",
+                "org.freedesktop.DBus.Mock",
+                "AddSession",
+                "ssusb",
+                sid,
+                "seat0",
+                str(uid),
+                "rsitest",
+                "true",
+            )
+        yield address

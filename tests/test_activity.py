@@ -30,8 +30,9 @@ from typing import TypeVar
 
 import pytest
 
-from rsiguard.adapters import xrecord
-from rsiguard.adapters.activity import ActivityMonitor, _Pynput, counting
+from rsiguard.adapters.input import xrecord
+from rsiguard.adapters.input.monitor import ActivityMonitor, counting
+from rsiguard.adapters.input.pynput_listeners import PynputBackend
 from rsiguard.core.events import ActivitySample
 from tests.desktop import process, require, wait_for, xvfb
 
@@ -266,6 +267,9 @@ def _reachable(root: object, depth: int) -> Iterator[object]:
             ("pynput", "Xlib", "asyncio", "threading", "concurrent")
         ):
             children = list(vars(obj).values())
+        elif hasattr(type(obj), "__slots__") and type(obj).__module__.startswith("rsiguard"):
+            slots = getattr(type(obj), "__slots__", ())
+            children = [getattr(obj, n) for n in slots if hasattr(obj, n)]
         stack.extend((c, d - 1) for c in children)
 
 
@@ -274,14 +278,14 @@ def test_key_callback_never_touches_the_key() -> None:
 
     (xrecord's counterpart, that the keycode byte is never read, is in test_backends.py.)
     """
-    fn = _Pynput._on_press
+    fn = PynputBackend._on_press
     tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     func = tree.body[0]
     assert isinstance(func, ast.FunctionDef)
     params = [a.arg for a in func.args.args[1:]]
     used = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
     assert params and not set(params) & used, (params, used)
-    assert not hasattr(_Pynput, "_on_release")  # releases are not even listened to
+    assert not hasattr(PynputBackend, "_on_release")  # releases are not even listened to
 
 
 @pytest.mark.integration
@@ -321,10 +325,11 @@ def test_no_key_identity_leaks(
 
 @pytest.mark.skipif(not X11, reason="macOS/Windows need no DISPLAY")
 def test_no_display_is_a_status_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Explicit xrecord without DISPLAY: refused at once, no thread started."""
     monkeypatch.delenv("DISPLAY", raising=False)
     # An earlier test's supervisor may still be winding down: count only new threads.
     before = set(threading.enumerate())
-    h = Harness({"PATH": "/usr/bin"})
+    h = Harness({"PATH": "/usr/bin"}, backend="xrecord")
     try:
         h.call(h.monitor.start)  # must not raise
         assert h.status() == "none: no DISPLAY"
@@ -333,6 +338,30 @@ def test_no_display_is_a_status_not_an_error(monkeypatch: pytest.MonkeyPatch) ->
         assert not [t for t in new if t.name == "rsiguard-activity"]
     finally:
         h.close()
+
+
+@pytest.mark.skipif(not X11, reason="Linux consoles only")
+def test_console_auto_says_why_each_source_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No display, no readable devices, no system bus: one message naming each reason."""
+    monkeypatch.setattr("rsiguard.adapters.input.evdev.DEV_DIR", tmp_path)
+    monkeypatch.setattr("rsiguard.adapters.input.busconn.SYSTEM_BUS", str(tmp_path / "nobus"))
+    h = Harness({"PATH": "/usr/bin"})
+    want = (
+        f"none: no input source (evdev: no keyboard or pointer in {tmp_path}; "
+        "logind: no system bus)"
+    )
+    try:
+        h.call(h.monitor.start)
+        wait_for(lambda: h.status() == want, what="the combined reason")
+        assert h.call(lambda: h.monitor.skipped) == {
+            "evdev": f"no keyboard or pointer in {tmp_path}",
+            "logind": "no system bus",
+        }
+    finally:
+        h.close()
+    assert h.posts == []
 
 
 def test_backend_none_starts_nothing() -> None:
@@ -350,8 +379,8 @@ def test_backend_none_starts_nothing() -> None:
 def test_unknown_backend_is_refused() -> None:
     loop = asyncio.new_event_loop()
     try:
-        with pytest.raises(ValueError, match="wayland"):
-            ActivityMonitor(loop, lambda s: None, {}, backend="wayland")
+        with pytest.raises(ValueError, match="bogus"):
+            ActivityMonitor(loop, lambda s: None, {}, backend="bogus")
     finally:
         loop.close()
 
@@ -493,11 +522,11 @@ def test_counting_names_the_working_statuses() -> None:
 
 
 def test_xrecord_needs_x11(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("rsiguard.adapters.activity.X11", False)
+    monkeypatch.setattr("rsiguard.adapters.input.monitor.PLATFORM", "darwin")
     h = Harness({}, backend="xrecord")
     try:
         h.call(h.monitor.start)
-        assert h.status() == f"none: xrecord needs X11, not {sys.platform}"
+        assert h.status() == "none: xrecord needs X11, not darwin"
     finally:
         h.close()
 

@@ -21,7 +21,7 @@ from typing import SupportsIndex
 
 import pytest
 
-from rsiguard.adapters.xrecord import RecordReader, RecordUnavailable, xauth_cookie
+from rsiguard.adapters.input.xrecord import RecordReader, RecordUnavailable, xauth_cookie
 from rsiguard.core.events import ActivitySample
 from tests.desktop import process, require, wait_for
 from tests.test_activity import Harness, _free_display, xdo

@@ -81,6 +81,9 @@ def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
     assert "error" not in day, day
     assert day["samples"] == 8 * 3600 and isinstance(day["growth_rss_kb"], int)
     assert len(day["hourly"]) == 9
+    parsers = extra["parsers"]["rows"]  # evdev and xrecord count the same stream alike
+    assert parsers["evdev"]["counted"] == parsers["xrecord"]["counted"]
+    assert parsers["evdev"]["counted"]["keys"] == extra["parsers"]["actions"] // 2
     rows = {row["module"]: row for row in extra["imports"]["rows"]}
     assert _number(rows["rsiguard.daemon"]["rss_added_kb"])
 
@@ -100,3 +103,4 @@ def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
     ]
     report = (tmp_path / "benchmarks.md").read_text()
     assert "## Targets" in report and "## Counting accuracy" in report
+    assert "Input counters: evdev against xrecord" in report

@@ -43,7 +43,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 
-from rsiguard.adapters.activity import BackendUnavailable, Ready, Session
+from rsiguard.adapters.input.base import BackendUnavailable, Measures, Ready, Session
 
 DRAIN_INTERVAL = 0.1  # seconds between drains under input (server drops at ~250 queued)
 SETUP_TIMEOUT = 5.0  # seconds for connecting and each reply during setup
@@ -366,6 +366,7 @@ class XRecordBackend:
     """The ``xrecord`` activity backend: the supervisor thread is the RECORD reader."""
 
     name = "xrecord"
+    measures: Measures = "counts"
 
     def __init__(self, env: Mapping[str, str], add: Add, ready: Ready) -> None:
         """Loop thread; one instance per session. ``add`` takes each drain's totals."""

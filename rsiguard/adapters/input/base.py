@@ -1,0 +1,57 @@
+"""What every input backend shares: the session of one start, the Backend interface.
+
+A backend is an object with a ``name``, a ``measures`` ("counts": keys, clicks, scroll
+and pointer travel; "activity": only whether the user is active) and an ``attempt``
+that runs one life of it on the supervisor thread. It reports through the callables it
+was built with (all safe from any thread): ``add`` for counts, ``active`` for
+activity-only transitions, ``ready`` once it works. ``BackendUnavailable`` from
+``attempt`` means "cannot work here": the chooser tries the next candidate.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Literal, Protocol
+
+Measures = Literal["counts", "activity"]
+Ready = Callable[["Session", str, bool], None]  # (session, backend name, reconnecting)
+Add = Callable[..., None]  # add(keys=0, clicks=0, scroll=0, pointer_px=0.0)
+Active = Callable[["Session", bool], None]  # (session, the user is active now)
+
+
+class BackendUnavailable(Exception):
+    """A backend cannot work here (not installed, no device, no service): try the next."""
+
+
+class Session:
+    """State of one ``start()``..``stop()`` span, shared by loop and supervisor threads."""
+
+    def __init__(self, display: str | None, label: str, backends: list[Backend]) -> None:
+        self.display = display  # X display name; None when no X11 backend may run
+        self.label = label  # "X11 :1", "Wayland wayland-0", "console" or sys.platform
+        self.backends = backends  # candidates in order (see chooser.py)
+        self.stop_event = threading.Event()  # set by stop(): cuts a backoff wait short
+        self.stopping = False  # set under lock by the loop thread
+        self.fell_back = False  # auto already said why it uses a later choice
+        # Why each candidate before the running one was passed over (supervisor thread
+        # writes, loop thread reads a copy): what `rsiguard status` and doctor show.
+        self.skipped: dict[str, str] = {}
+        # Set under lock by the running backend: stops it without blocking (stop() calls it).
+        self.halt: Callable[[], None] | None = None
+        self.lock = threading.Lock()  # orders stop() against starting/halting a backend
+
+
+class Backend(Protocol):
+    """One input source. ``attempt`` is called on the supervisor thread only."""
+
+    name: str
+    measures: Measures
+
+    def attempt(self, session: Session, reconnecting: bool) -> tuple[str | None, bool]:
+        """Supervisor thread: one life of the backend, until it ends or stop().
+
+        Returns (why it ended, whether it got ready); None for the reason means stopped.
+        Raises BackendUnavailable when it cannot work here at all.
+        """
+        ...

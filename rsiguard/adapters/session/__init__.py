@@ -1,0 +1,1 @@
+"""Session signals: suspend (logind's PrepareForSleep) and, in ``screenlock``, the lock."""

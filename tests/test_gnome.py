@@ -1,0 +1,231 @@
+"""The gnome input backend against a real ``mutter --headless`` on a hermetic session bus.
+
+Input is injected through Mutter's own ``org.gnome.Mutter.RemoteDesktop`` (one
+connection owns the remote-desktop session), so it reaches the compositor's idle logic
+exactly as a keyboard would. See ../shared/research/desktop-harness.md §2.1.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jeepney import DBusAddress, new_method_call, new_signal  # type: ignore[import-untyped, unused-ignore]
+from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped, unused-ignore]
+from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped, unused-ignore]
+
+from rsiguard.adapters.input import evdev
+from tests.desktop import has_owner, require, session_bus, wait_for
+from tests.test_activity import Harness, _switches
+
+pytestmark = pytest.mark.integration
+IDLE = "org.gnome.Mutter.IdleMonitor"
+RD = "org.gnome.Mutter.RemoteDesktop"
+READY = "gnome (Wayland wayland-0): activity only"
+
+
+@contextmanager
+def mutter(address: str, tmp: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A headless mutter on the bus at ``address``; retried once if it does not come up."""
+    require("mutter")
+    runtime = tmp / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DBUS_SESSION_BUS_ADDRESS": address,
+        "XDG_RUNTIME_DIR": str(runtime),
+        "MUTTER_DEBUG_RESET_IDLETIME": "1",
+        "HOME": str(tmp),
+    }
+    argv = ["mutter", "--headless", "--wayland", "--no-x11", "--virtual-monitor", "1280x800"]
+    for attempt in (1, 2):
+        log = tmp / f"mutter-{attempt}.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: has_owner(address, IDLE), timeout=10, what="mutter's IdleMonitor")
+        except AssertionError:
+            proc.kill()
+            proc.wait(5)
+            if attempt == 2:
+                raise AssertionError(f"mutter did not start: {log.read_text()[-3000:]}") from None
+            continue
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
+        return
+
+
+class RemoteDesktop:
+    """One connection driving a Mutter RemoteDesktop session (it dies with the connection)."""
+
+    def __init__(self, address: str) -> None:
+        self.conn: Any = open_dbus_connection(address)
+        rd = DBusAddress("/org/gnome/Mutter/RemoteDesktop", bus_name=RD, interface=RD)
+        (path,) = self.call(rd, "CreateSession")
+        self.session = DBusAddress(path, bus_name=RD, interface=f"{RD}.Session")
+        self.call(self.session, "Start")
+        time.sleep(0.3)  # the first key after Start can be lost (harness notes)
+
+    def call(self, addr: DBusAddress, method: str, sig: str | None = None, *args: Any) -> Any:
+        return unwrap_msg(
+            self.conn.send_and_get_reply(new_method_call(addr, method, sig, args), timeout=5)
+        )
+
+    def key(self, code: int = 30) -> None:
+        self.call(self.session, "NotifyKeyboardKeycode", "ub", code, True)
+        self.call(self.session, "NotifyKeyboardKeycode", "ub", code, False)
+
+    def move(self) -> None:
+        self.call(self.session, "NotifyPointerMotionRelative", "dd", 10.0, 0.0)
+
+    def close(self) -> None:
+        try:
+            self.call(self.session, "Stop")
+        finally:
+            self.conn.close()
+
+
+def env_for(address: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin",
+        "DBUS_SESSION_BUS_ADDRESS": address,
+        "XDG_SESSION_TYPE": "wayland",
+        "WAYLAND_DISPLAY": "wayland-0",
+        "XDG_CURRENT_DESKTOP": "GNOME",
+    }
+
+
+@pytest.fixture
+def no_devices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No /dev/input (as on CI): auto passes evdev over, as on most GNOME laptops."""
+    (tmp_path / "nodev").mkdir()
+    monkeypatch.setattr(evdev, "DEV_DIR", tmp_path / "nodev")
+    monkeypatch.setattr("rsiguard.adapters.input.busconn.SYSTEM_BUS", str(tmp_path / "nobus"))
+
+
+def idle_posts(h: Harness, seconds: float) -> tuple[int, int]:
+    """(posts, context switches of the supervisor) over an observation window."""
+    tids = [t.native_id or 0 for t in threading.enumerate() if t.name == "rsiguard-activity"]
+    before, n = _switches(tids), len(h.posts)
+    time.sleep(seconds)
+    return len(h.posts) - n, _switches(tids) - before
+
+
+@pytest.mark.usefixtures("no_devices")
+def test_auto_on_gnome_uses_the_idle_monitor(tmp_path: Path) -> None:
+    with session_bus(tmp_path / "bus") as address, mutter(address, tmp_path):
+        h = Harness(env_for(address))
+        try:
+            h.call(h.monitor.start)
+            wait_for(lambda: h.status() == READY, what="gnome chosen")
+            assert h.call(lambda: h.monitor.measures) == "activity"
+            assert list(h.call(lambda: h.monitor.skipped)) == ["evdev"]
+            time.sleep(2.2)  # mutter's idle watch fires after 1 s; the last tick lands
+            assert idle_posts(h, 2.0) == (0, 0)  # idle: nothing posted, nobody woke
+            rd = RemoteDesktop(address)
+            try:
+                rd.key()
+                wait_for(lambda: len(h.posts) >= 1, what="active after a key")
+                n = len(h.posts)
+                for _ in range(6):  # 3 s of steady input: about 3 posts, at most 1 a second
+                    rd.move()
+                    time.sleep(0.5)
+                assert 2 <= len(h.posts) - n <= 4
+                times = [t for t, _, _ in h.posts]
+                assert min(b - a for a, b in itertools.pairwise(times)) >= 0.9
+            finally:
+                rd.close()
+            time.sleep(2.2)
+            assert idle_posts(h, 1.5)[0] == 0
+        finally:
+            assert h.close() < 1.0
+
+
+@pytest.mark.usefixtures("no_devices")
+def test_forged_watch_fired_is_ignored_and_a_restart_is_picked_up(tmp_path: Path) -> None:
+    with session_bus(tmp_path / "bus") as address:
+        with mutter(address, tmp_path) as first:
+            h = Harness(env_for(address), backend="gnome")
+            h.call(h.monitor.start)
+            try:
+                wait_for(lambda: h.status() == READY, what="gnome ready")
+                time.sleep(2.2)
+                forger = open_dbus_connection(address)
+                try:
+                    path = "/org/gnome/Mutter/IdleMonitor/Core"
+                    for watch in range(1, 10):  # whatever ids the backend got
+                        sig = new_signal(
+                            DBusAddress(path, interface=IDLE), "WatchFired", "u", (watch,)
+                        )
+                        forger.send(sig)
+                    assert idle_posts(h, 1.5)[0] == 0
+                finally:
+                    forger.close()
+                first.terminate()
+                lost = "lost: Mutter's IdleMonitor went away; retrying"
+                wait_for(lambda: h.status() == lost, what="mutter gone")
+            except BaseException:
+                h.close()
+                raise
+        try:
+            with mutter(address, tmp_path):
+                wait_for(lambda: h.status() == READY, timeout=20, what="mutter again")
+                rd = RemoteDesktop(address)
+                try:
+                    n = len(h.posts)
+                    rd.key()
+                    wait_for(lambda: len(h.posts) > n, what="counting again")
+                finally:
+                    rd.close()
+        finally:
+            assert h.close() < 1.0
+
+
+def test_daemon_on_gnome_offers_a_break_after_real_activity(tmp_path: Path) -> None:
+    """The whole daemon on mutter: status names the backend, injected input makes a break due."""
+    from tests.integration import FAST_CONFIG, cli, daemon_env, running_daemon, status
+
+    with session_bus(tmp_path / "bus") as address, mutter(address, tmp_path):
+        env = daemon_env(tmp_path / "d", None, address)
+        env.update(XDG_SESSION_TYPE="wayland", WAYLAND_DISPLAY="wayland-0")
+        env["XDG_CURRENT_DESKTOP"] = "GNOME"
+        config = FAST_CONFIG.replace("[activity]\n", '[activity]\nbackend = "gnome"\n')
+        with running_daemon(env, config):
+            wait_for(lambda: status(env)["backends"]["input"] == READY, what="gnome in status")
+            backends = status(env)["backends"]
+            assert backends["input_measures"] == "activity"
+            assert status(env)["state"] != "due"
+            rd = RemoteDesktop(address)
+            try:
+                deadline = time.monotonic() + 40
+                while status(env)["state"] != "due":  # micro interval 10 s of activity
+                    assert time.monotonic() < deadline, status(env)
+                    rd.key()
+                    time.sleep(0.5)
+            finally:
+                rd.close()
+            now = status(env)
+            today = now["today"]
+            assert today["active_s"] >= 9 and today["keys"] == 0  # active time, no counts
+            assert now["intensity"]["load_per_min"] is None  # unknown, not "low"
+            assert now["intensity"]["micro_interval_factor"] == 1.0  # the baseline
+            report = cli(env, "doctor")
+            assert report.returncode == 0, report.stderr
+            assert f"input: {READY}; " in report.stdout
+            assert "daemon:         running (pid " in report.stdout
+            assert "  config: " in report.stdout
