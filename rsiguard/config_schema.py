@@ -166,6 +166,20 @@ class RoutineSettings(BaseModel):
     window: bool = _DEFAULT.window
 
 
+class StatsSettings(BaseModel):
+    """``[stats]``: the local statistics (rsiguard stats, rsiguard report)."""
+
+    model_config = _SECTION
+    retention_days: int = Field(default=90, ge=1, le=3650)
+
+
+class CheckinSettings(BaseModel):
+    """``[checkins]``: the discomfort check-in reminder."""
+
+    model_config = _SECTION
+    every_days: int = Field(default=7, ge=0, le=365)
+
+
 class ConfigModel(BaseModel):
     """The whole schema; validates one layer alone (every field has a default)."""
 
@@ -176,6 +190,8 @@ class ConfigModel(BaseModel):
     intensity: IntensitySettings = Field(default_factory=IntensitySettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     routines: RoutineSettings = Field(default_factory=RoutineSettings)
+    stats: StatsSettings = Field(default_factory=StatsSettings)
+    checkins: CheckinSettings = Field(default_factory=CheckinSettings)
 
 
 def _walk(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, str, bool]]:

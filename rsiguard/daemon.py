@@ -30,6 +30,7 @@ from rsiguard.adapters.timers import WakeTimer
 from rsiguard.children import child_env, python_argv
 from rsiguard.control import SCHEMA_VERSION, Request, Response, error
 from rsiguard.core import events as ev
+from rsiguard.core import text
 from rsiguard.core.effects import (
     CloseNotification,
     Effect,
@@ -133,9 +134,16 @@ class Daemon:
         return self._execute(effects, at)
 
     def _ask_week(self) -> None:
-        """Have the statistics tell the core how active the six days before today were."""
+        """Have the statistics tell the core how active the six days before today were,
+        and whether a discomfort check-in is owed (asked at most twice, once a day)."""
         if self.recorder is not None:
             self.recorder.week_before(self._week_so_far)
+            self.recorder.checkin_owed(self.loaded.checkin_every_days, self._ask_checkin)
+
+    def _ask_checkin(self) -> None:
+        self._spawn(self._show(text.checkin_reminder()))
+        if self.recorder is not None:
+            self.recorder.event("checkin", "asked", "", time.time())
 
     def _week_so_far(self, seconds: float) -> None:
         self.dispatch(ev.WeekSoFar(seconds))
@@ -398,8 +406,7 @@ class Daemon:
             self.state = statefile.restore(self.state, saved, today(), time.time())
         self._log_validated(self.validated)
         self.recorder = Recorder(state_dir(self.env) / "stats.db", loop)
-        self.recorder.start()
-        self._ask_week()
+        self.recorder.start(self.loaded.stats_retention_days)
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
         loop.add_signal_handler(signal.SIGHUP, self._sighup)
@@ -421,6 +428,7 @@ class Daemon:
         )
         self.monitor.start()
         log.info("input: %s", self.monitor.status)
+        self._ask_week()  # now that a notifier can show a check-in reminder
 
     async def _shutdown(self) -> None:
         sd.stopping(self.env)

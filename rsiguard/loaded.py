@@ -27,3 +27,5 @@ class Loaded:
     sources: list[str]
     locked_keys: list[str]
     warnings: list[str]
+    stats_retention_days: int = 90
+    checkin_every_days: int = 7

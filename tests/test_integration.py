@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -408,3 +409,27 @@ def test_locked_screen_closes_the_offer_and_unlock_brings_it_back(
             saver.close()
         log = (tmp_path / "home" / "daemon.log").read_text()
         assert "not the screensaver" in log  # the spoofed signal was ignored
+
+
+def test_a_check_in_reminder_comes_once_statistics_are_a_week_old(
+    desktop: Desktop, tmp_path: Path
+) -> None:
+    from rsiguard.adapters.store import MinuteRow, StatsStore
+
+    env = daemon_env(tmp_path, desktop.display, desktop.bus)
+    store = StatsStore(Path(env["XDG_STATE_HOME"]) / "rsiguard" / "stats.db")
+    assert store.open()
+    store.write([MinuteRow(int((time.time() - 8 * 86400) // 60), keys=5, active_s=30)], [])
+    store.close()
+    mark = len(desktop.fake.calls())
+    with running_daemon(env):
+        asks = wait_for(
+            lambda: [
+                c
+                for c in desktop.fake.calls()[mark:]
+                if c["method"] == "Notify" and c["summary"] == "How do your hands feel?"
+            ],
+            what="the check-in reminder",
+        )
+    assert isinstance(asks, list) and len(asks) == 1
+    assert "rsiguard checkin" in str(asks[0]["body"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -189,3 +190,33 @@ def test_the_daemon_learns_the_week_from_the_statistics(tmp_path: Path) -> None:
     with running_daemon(env):
         wait_for(lambda: status(env)["today"]["week_active_s"] > 0, what="the week's total")
         assert status(env)["today"]["week_active_s"] == 6 * 3600.0
+
+
+def test_a_check_in_is_asked_for_twice_at_most_then_left_alone(tmp_path: Path) -> None:
+    store = StatsStore(tmp_path / "stats.db")
+    assert store.open()
+    long_ago = time.time() - 10 * 86400
+    store.write([MinuteRow(int(long_ago // 60), keys=1, active_s=1)], [])
+
+    async def owed() -> bool:
+        loop = asyncio.get_running_loop()
+        rec = Recorder(tmp_path / "stats.db", loop)
+        rec.start()
+        asked = asyncio.Event()
+        rec.checkin_owed(7, asked.set)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asked.wait(), 2)
+        rec.close()
+        return asked.is_set()
+
+    assert asyncio.run(owed())  # ten days of statistics and no check-in: ask
+    two_days = time.time() - 2 * 86400
+    store.write([], [EventRow(two_days, "checkin", "asked")])
+    assert asyncio.run(owed())  # asked once, two days ago: remind once
+    store.write([], [EventRow(time.time(), "checkin", "asked")])
+    assert not asyncio.run(owed())  # asked twice: never a third time
+    conn = sqlite3.connect(tmp_path / "stats.db")
+    conn.execute("INSERT INTO checkins VALUES (?, 'hands', 2)", (time.time(),))
+    conn.commit()
+    conn.close()
+    assert not asyncio.run(owed())  # answered today: nothing owed for a week

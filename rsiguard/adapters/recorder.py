@@ -29,6 +29,8 @@ from rsiguard.core.state import Today
 log = logging.getLogger("rsiguard.stats")
 
 FLUSH_S = 60.0
+# A check-in is asked for once, and reminded once; then left alone until answered.
+CHECKIN_ASKS = 2
 CLOSE_TIMEOUT_S = 10.0
 
 
@@ -63,6 +65,24 @@ class Recorder:
         def query() -> None:
             seconds = self.store.active_between(start, end)
             self._loop.call_soon_threadsafe(on_result, seconds)
+
+        self._pool.submit(query)
+
+    def checkin_owed(self, every_days: int, on_owed: Callable[[], None]) -> None:
+        """Store thread: call ``on_owed`` on the loop when a check-in reminder is due: the
+        last check-in (or the first statistics) is ``every_days`` old, and it was asked
+        for at most once since, more than a day ago. Never nagging: two asks at most."""
+        if every_days <= 0:
+            return
+        now = time.time()
+
+        def query() -> None:
+            since, asks = self.store.checkin_asks()
+            if since is None or now - since < every_days * 86400:
+                return
+            if len(asks) >= CHECKIN_ASKS or (asks and now - asks[-1] < 86400):
+                return
+            self._loop.call_soon_threadsafe(on_owed)
 
         self._pool.submit(query)
 

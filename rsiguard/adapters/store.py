@@ -241,6 +241,29 @@ class StatsStore:
             return 0.0
         return float(row[0])
 
+    def checkin_asks(self) -> tuple[float | None, list[float]]:
+        """Since when a check-in is owed (the last one, else the first statistics), and the
+        times it was asked for since then."""
+        if self._conn is None:
+            return None, []
+        try:
+            last = self._conn.execute("SELECT MAX(at) FROM checkins").fetchone()[0]
+            if last is None:
+                first = self._conn.execute("SELECT MIN(minute) FROM minutes").fetchone()[0]
+                last = None if first is None else first * 60.0
+            asks = [
+                float(at)
+                for (at,) in self._conn.execute(
+                    "SELECT at FROM events WHERE kind = 'checkin' AND outcome = 'asked' "
+                    "AND at >= ? ORDER BY at",
+                    (last or 0.0,),
+                )
+            ]
+        except sqlite3.Error as exc:
+            self._off(f"{self.path}: {exc}")
+            return None, []
+        return (None if last is None else float(last)), asks
+
     def close(self) -> None:
         """Close the database (the WAL is checkpointed by sqlite)."""
         if self._conn is not None:

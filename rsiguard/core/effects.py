@@ -7,6 +7,7 @@ from dataclasses import dataclass
 # Notification slots: one bubble per slot, replaced rather than stacked.
 BREAK_SLOT = "break"
 NOTICE_SLOT = "notice"
+CHECKIN_SLOT = "checkin"
 
 
 @dataclass(frozen=True, slots=True)

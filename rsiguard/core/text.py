@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rsiguard.core.durations import format_duration
-from rsiguard.core.effects import BREAK_SLOT, NOTICE_SLOT, Notify
+from rsiguard.core.effects import BREAK_SLOT, CHECKIN_SLOT, NOTICE_SLOT, Notify
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.state import BreakRun
 from rsiguard.routines.model import Step
@@ -99,6 +99,17 @@ def safety_notice() -> Notify:
         "Before your first routine",
         "\n".join(GENERAL_SAFETY) + "\nReread these with `rsiguard routines safety`.",
         urgent=False,
+    )
+
+
+def checkin_reminder() -> Notify:
+    """The check-in reminder (once, and once more at most, until answered)."""
+    return Notify(
+        CHECKIN_SLOT,
+        "How do your hands feel?",
+        "A one-minute check-in: hands, wrists, forearms, neck and shoulders, eyes, "
+        "0 to 10. Every question can be skipped.",
+        cli_hint="Run `rsiguard checkin` to answer.",
     )
 
 
