@@ -303,6 +303,36 @@ def _rsiguard_section(data: dict[str, Any]) -> list[str]:
                 for name, r in parsers["rows"].items()
             ],
         )  # fmt: skip
+    store = extra.get("store") or {}
+    if store.get("commands"):
+        c, mem = store["commands"], store["memory"]
+        out += [
+            "### Statistics store",
+            "",
+            f"One active day (8 h of minute rows and its break events) adds "
+            f"{store['bytes_per_active_day'] / 1024:.0f} KiB to `stats.db`; the default 90 days "
+            f"of retention hold about {store['bytes_per_active_day'] * 90 / 2**20:.1f} MiB. Over "
+            f"{store['days']} days of data (`benchmarks/store.py`, median of 5 runs):",
+            "",
+        ]
+        out += _table(
+            ["command", "ms", "against `python -c pass`"],
+            [
+                [name, f"{c[key]:.0f}", f"{c[key] / c['python_pass_ms']:.1f}x"]
+                for name, key in (
+                    ("`rsiguard stats --week`", "stats_week_ms"),
+                    (f"`rsiguard report --days {store['days']}`", "report_ms"),
+                    ("`python -c pass`", "python_pass_ms"),
+                )
+            ],
+        )
+        out += [
+            "",
+            f"Keeping statistics costs the daemon about {mem['store_kb'] / 1024:.1f} MB resident "
+            f"(a process with the store open and written to: {mem['with_store_kb'] / 1024:.1f} "
+            f"MB, without: {mem['without_kb'] / 1024:.1f} MB), mostly sqlite3 itself.",
+            "",
+        ]
     imports = extra.get("imports")
     if imports:
         out += [

@@ -150,6 +150,12 @@ def rsiguard_extra(quick: bool) -> dict[str, Any]:
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     extra["parsers"] = json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr}
+    log("rsiguard: the statistics store (growth, stats and report over 90 days, memory)")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.store", "--days", "7" if quick else "90"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    extra["store"] = json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr}
     log("rsiguard: import costs")
     with xvfb() as display:  # pynput will not import without a display
         extra["imports"] = inproc("imports", "--display", display)

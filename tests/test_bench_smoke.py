@@ -84,6 +84,11 @@ def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
     parsers = extra["parsers"]["rows"]  # evdev and xrecord count the same stream alike
     assert parsers["evdev"]["counted"] == parsers["xrecord"]["counted"]
     assert parsers["evdev"]["counted"]["keys"] == extra["parsers"]["actions"] // 2
+    store = extra["store"]
+    assert "error" not in store, store
+    assert store["days"] == 7 and store["bytes_per_active_day"] > 0
+    assert all(ms > 0 for ms in store["commands"].values())
+    assert _number(store["memory"]["store_kb"])
     rows = {row["module"]: row for row in extra["imports"]["rows"]}
     assert _number(rows["rsiguard.daemon"]["rss_added_kb"])
 
