@@ -149,6 +149,24 @@ def bounds(days: Sequence[str]) -> tuple[float, float]:
     return first.timestamp(), after.timestamp()
 
 
+def limit_words(s: Summary, daily_s: float, weekly_s: float) -> list[str]:
+    """The range's active time against the configured daily and weekly limits."""
+    lines = []
+    if daily_s > 0:
+        over = [d for d in s.days if d.active_s >= daily_s]
+        lines.append(
+            f"daily limit {daily_s / 3600:g} h: reached on {len(over)} of {len(s.days)} day(s)"
+        )
+    if weekly_s > 0:
+        last_week = sum(d.active_s for d in s.days[-7:])
+        verdict = "over it" if last_week >= weekly_s else "within it"
+        lines.append(
+            f"weekly limit {weekly_s / 3600:g} h: the last {min(7, len(s.days))} day(s) "
+            f"had {last_week / 3600:.1f} h, {verdict}"
+        )
+    return lines
+
+
 def exposure_words(s: Summary) -> list[str]:
     """The range's keyboard and mouse time against the published figures, in plain words."""
     weeks = max(1.0, len(s.days) / 7)

@@ -25,7 +25,15 @@ from rsiguard.adapters.store import (
 from rsiguard.core.durations import format_duration
 from rsiguard.exitcodes import Exit
 from rsiguard.paths import state_dir
-from rsiguard.stats import Day, Summary, bounds, day_range, exposure_words, summarize
+from rsiguard.stats import (
+    Day,
+    Summary,
+    bounds,
+    day_range,
+    exposure_words,
+    limit_words,
+    summarize,
+)
 
 SHADES = " ░▒▓█"
 
@@ -88,7 +96,22 @@ def _grid(days: Sequence[Day]) -> list[str]:
     return rows
 
 
-def _text(s: Summary) -> list[str]:
+def _limits(env: Mapping[str, str]) -> tuple[float, float] | None:
+    """The running daemon's daily and weekly limits, if one answers quickly."""
+    from rsiguard.client import NoDaemon, call_daemon
+    from rsiguard.control import ProtocolError, Request
+
+    try:
+        resp = call_daemon(env, Request("status"), timeout=1.0)
+    except (NoDaemon, OSError, ProtocolError):
+        return None
+    limits = (resp.data or {}).get("limits") if resp.ok else None
+    if not isinstance(limits, dict):
+        return None
+    return float(limits.get("daily_s", 0)), float(limits.get("weekly_s", 0))
+
+
+def _text(s: Summary, limits: list[str]) -> list[str]:
     first, last = s.days[0].day, s.days[-1].day
     span = first if first == last else f"{first} to {last} ({len(s.days)} days)"
     minutes = s.total("active_s") / 60
@@ -107,6 +130,7 @@ def _text(s: Summary) -> list[str]:
         f"longest stretch without a break: {format_duration(s.longest_stretch_s)} of activity",
         "exposure (estimates; see docs/stats.md):",
         *(f"  {line}" for line in exposure_words(s)),
+        *(f"  {line}" for line in limits),
         "load by hour (darker: more; · none):",
         *_grid(s.days),
     ]
@@ -210,5 +234,7 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) 
         for d in summary.days:
             writer.writerow([*(getattr(d, c) for c in _COLUMNS), round(d.intensity, 1)])
     else:
-        out.writelines(line + "\n" for line in _text(summary))
+        known = _limits(env)
+        limits = limit_words(summary, *known) if known else []
+        out.writelines(line + "\n" for line in _text(summary, limits))
     return Exit.OK

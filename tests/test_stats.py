@@ -144,3 +144,29 @@ def test_forget_before_a_date_and_then_all(month: dict[str, str]) -> None:
         assert conn.execute("SELECT COUNT(*) FROM minutes").fetchone() == (0,)
         assert conn.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
     assert _stats(month, "--before", "2026-11-10")[0] == 2  # --before needs --forget
+
+
+def test_the_configured_limits_in_plain_words(month: dict[str, str]) -> None:
+    from rsiguard.adapters.store import connect, read_events, read_minutes
+    from rsiguard.stats import bounds, day_range, limit_words, summarize
+
+    days = day_range(FIRST, FIRST + dt.timedelta(days=6))
+    conn = connect(Path(month["XDG_STATE_HOME"]) / "rsiguard" / "stats.db", readonly=True)
+    start, end = bounds(days)
+    s = summarize(days, read_minutes(conn, start, end), read_events(conn, start, end))
+    assert limit_words(s, 2 * 3600, 20 * 3600) == [
+        "daily limit 2 h: reached on 7 of 7 day(s)",
+        "weekly limit 20 h: the last 7 day(s) had 14.0 h, within it",
+    ]
+    assert limit_words(s, 0, 10 * 3600)[0].endswith("14.0 h, over it")
+
+
+def test_stats_names_the_running_daemons_limits(tmp_path: Path) -> None:
+    from tests.integration import daemon_env, running_daemon
+
+    env = daemon_env(tmp_path, None, None)
+    with running_daemon(env, '[breaks]\ndaily_limit = "5h"\nweekly_limit = "25h"\n'):
+        out = io.StringIO()
+        assert main(["stats", "--week"], env, out, io.StringIO()) in (0,)
+    text = out.getvalue()
+    assert "daily limit 5 h" in text and "weekly limit 25 h" in text

@@ -65,6 +65,10 @@ def status(state: State, at: float) -> dict[str, Any]:
         "next_break": {"kind": kind, "due_in_s": round(due_in, 1)},
         "snoozes_left": snoozes_left(state),
         "screen_locked": state.locked,
+        "limits": {
+            "daily_s": state.policy.daily_limit,
+            "weekly_s": state.policy.weekly_limit,
+        },
         "today": {
             "day": t.day,
             "keys": t.keys,
