@@ -265,7 +265,7 @@ def main(
         # about 4 MB resident) unless told it is absent; asyncio copes with that.
         sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
 
-        from rsiguard.daemon import run
+        from rsiguard.startup import run
 
         return run(env, Path(args.config) if args.config else None, args.verbose, EARLY_HUP)
     if args.cmd == "window":

@@ -14,12 +14,12 @@ import pickle
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rsiguard import __version__, instance
+from rsiguard import __version__
 from rsiguard.adapters import statefile
 from rsiguard.adapters import systemd as sd
 from rsiguard.adapters.activity import ActivityMonitor, counting
@@ -28,6 +28,7 @@ from rsiguard.adapters.recorder import Recorder
 from rsiguard.adapters.screenlock import ScreenLockWatcher
 from rsiguard.adapters.timers import WakeTimer
 from rsiguard.children import child_env, python_argv
+from rsiguard.coalesce import OneAtATime
 from rsiguard.control import SCHEMA_VERSION, Request, Response, error
 from rsiguard.core import events as ev
 from rsiguard.core import text
@@ -49,9 +50,6 @@ from rsiguard.server import AlreadyRunning, ControlServer, UnsafeDirectory
 from rsiguard.validate import Validated, ValidationFailed, in_child_async
 
 log = logging.getLogger("rsiguard")
-
-# The same asyncio error (say, accept() out of file descriptors) is logged at most this often.
-LOG_REPEAT_S = 60.0
 
 # Notification buttons -> the events they stand for.
 ACTIONS: dict[str, ev.Event] = {
@@ -100,8 +98,7 @@ class Daemon:
         self._date_behind = ""  # the earlier date last warned about
         self.early_hup: list[int] = []  # SIGHUPs that came before the loop could take them
         # Reloads run one at a time; requests during one share the next (see reload()).
-        self._reloading: asyncio.Task[Response] | None = None
-        self._next_reload: asyncio.Task[Response] | None = None
+        self._reloads = OneAtATime(self._validate_and_apply)
 
     # --- the loop ------------------------------------------------------------
 
@@ -285,27 +282,7 @@ class Daemon:
         which all such requests share (200 SIGHUPs make two reloads, not 200 children),
         and which reads the files as they are after the last request.
         """
-        if self._reloading is None:
-            self._reloading = asyncio.ensure_future(self._reload_now())
-            task = self._reloading
-        elif self._next_reload is None:
-            self._next_reload = task = asyncio.ensure_future(self._reload_after(self._reloading))
-        else:
-            task = self._next_reload
-        return await asyncio.shield(task)
-
-    async def _reload_after(self, running: asyncio.Task[Response]) -> Response:
-        with contextlib.suppress(Exception):
-            await running
-        self._reloading, self._next_reload = self._next_reload, None
-        return await self._reload_now()
-
-    async def _reload_now(self) -> Response:
-        try:
-            return await self._validate_and_apply()
-        finally:
-            if self._next_reload is None:
-                self._reloading = None
+        return await self._reloads()
 
     async def _validate_and_apply(self) -> Response:
         try:
@@ -377,7 +354,6 @@ class Daemon:
     async def run(self) -> int:
         """Run until SIGTERM/SIGINT; return the exit status."""
         loop = asyncio.get_running_loop()
-        loop.set_exception_handler(_quieter_exception_handler())
         if problem := runtime_dir_problem(self.env):
             log.info("%s: the control socket is %s", problem, self.server.path)
         try:
@@ -444,70 +420,3 @@ class Daemon:
                 await self.notifier.close("break")
                 await self.notifier.aclose()
         await self.server.close()
-
-
-def _quieter_exception_handler() -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
-    """asyncio's handler, but each message at most once a minute: out of file descriptors,
-    ``accept()`` fails on every loop turn, and the log would fill with thousands of
-    identical tracebacks while the daemon recovers on its own."""
-    last: dict[str, float] = {}
-
-    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        key = str(context.get("message", ""))
-        now = time.monotonic()
-        if now - last.get(key, -LOG_REPEAT_S) < LOG_REPEAT_S:
-            return
-        last[key] = now
-        loop.default_exception_handler(context)
-
-    return handle
-
-
-def run(
-    env: Mapping[str, str],
-    user_file: Path | None,
-    verbose: bool = False,
-    early_hup: list[int] | None = None,
-) -> int:
-    """``rsiguard run``: take the instance lock, load config, run the daemon in the foreground.
-
-    ``early_hup`` collects SIGHUPs from before this call (the command's entry point
-    catches them from its first line); one arriving before the loop's handler is in
-    place is kept there too, and the daemon reloads once it is ready.
-    """
-    early = [] if early_hup is None else early_hup
-    signal.signal(signal.SIGHUP, lambda signum, _frame: early.append(signum))
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    lock: int | None = None
-    try:
-        lock = instance.acquire(env)
-    except AlreadyRunning as exc:
-        print(f"rsiguard: {exc}", file=sys.stderr)
-        return Exit.ALREADY_RUNNING
-    except UnsafeDirectory as exc:
-        # Degrade, do not die: the socket's own lock still keeps one daemon per socket,
-        # and the state file's saves will say why they fail.
-        log.warning("%s; running without the per-user instance lock", exc)
-    try:
-        return _run_locked(env, user_file, early)
-    finally:
-        instance.release(lock)
-
-
-def _run_locked(env: Mapping[str, str], user_file: Path | None, early_hup: list[int]) -> int:
-    try:
-        # On a loop, like a reload: no blocking wait polling with sleeps in between.
-        validated = asyncio.run(in_child_async(env, user_file))
-    except ValidationFailed as exc:
-        print(f"rsiguard: bad configuration:\n{exc}", file=sys.stderr)
-        return Exit.BAD_CONFIG
-    except (RuntimeError, OSError, pickle.UnpicklingError) as exc:
-        log.exception("cannot check the configuration")
-        print(f"rsiguard: cannot check the configuration: {exc}", file=sys.stderr)
-        return Exit.ERROR
-    daemon = Daemon(env, validated, user_file)
-    daemon.early_hup = early_hup
-    return asyncio.run(daemon.run())
