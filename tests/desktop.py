@@ -39,6 +39,8 @@ PACKAGES = {
     "mutter": "mutter",
     "sway": "sway",
     "wtype": "wtype",
+    "kwin_wayland": "kwin-wayland",
+    "dbus-run-session": "dbus",
     "busctl": "systemd",
 }
 
