@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             f"--{area.replace('_', '-')}", type=int, metavar="0-10", dest=area, help=words
         )
+    p.add_argument("--window", action="store_true", help="answer in a small window instead")
     return p
 
 
@@ -82,6 +83,26 @@ def rising(history: Sequence[tuple[float, str, int]], latest: Mapping[str, int])
     return found
 
 
+def store(env: Mapping[str, str], scores: Mapping[str, int]) -> list[str]:
+    """Keep one check-in; returns the gentle suggestions for areas that keep rising.
+
+    Raises :class:`StoreUnavailable` when the database cannot be written.
+    """
+    conn = connect(state_dir(env) / "stats.db")
+    try:
+        now = time.time()
+        history = read_checkins(conn, now - 90 * 86400, now)
+        add_checkin(conn, now, dict(scores))
+    finally:
+        conn.close()
+    return [
+        f"{dict(AREAS)[area][0].upper()}{dict(AREAS)[area][1:]} felt worse than before. "
+        f"Something that may help: {SUGGESTIONS[area]}, and more rest breaks. If it goes "
+        "on, or comes with numbness or weakness, see a health professional."
+        for area in rising(history, scores)
+    ]
+
+
 def main(
     argv: Sequence[str],
     env: Mapping[str, str],
@@ -95,6 +116,10 @@ def main(
             args = _parser().parse_args(list(argv))
     except SystemExit as exc:
         return Exit.OK if exc.code == 0 else Exit.USAGE
+    if args.window:
+        from rsiguard.checkin_window import main as window_main
+
+        return window_main(env)
     given = {area: getattr(args, area) for area, _ in AREAS if getattr(args, area) is not None}
     bad = [f"--{a.replace('_', '-')} {v}" for a, v in given.items() if not 0 <= v <= 10]
     if bad:
@@ -110,21 +135,10 @@ def main(
             return Exit.OK
         given = answered
     try:
-        conn = connect(state_dir(env) / "stats.db")
-        now = time.time()
-        history = read_checkins(conn, now - 90 * 86400, now)
-        add_checkin(conn, now, given)
-        conn.close()
+        advice = store(env, given)
     except StoreUnavailable as exc:
         print(f"rsiguard checkin: cannot store the answers: {exc}", file=err)
         return Exit.ERROR
     print(f"rsiguard checkin: stored ({len(given)} of {len(AREAS)} areas)", file=out)
-    for area in rising(history, given):
-        words = dict(AREAS)[area]
-        print(
-            f"{words[0].upper()}{words[1:]} felt worse than before. Something that may help: "
-            f"{SUGGESTIONS[area]}, and more rest breaks. If it goes on, or comes with "
-            "numbness or weakness, see a health professional.",
-            file=out,
-        )
+    out.writelines(line + "\n" for line in advice)
     return Exit.OK

@@ -33,6 +33,7 @@ from rsiguard.control import SCHEMA_VERSION, Request, Response, error
 from rsiguard.core import events as ev
 from rsiguard.core import text
 from rsiguard.core.effects import (
+    CHECKIN_SLOT,
     CloseNotification,
     Effect,
     Notify,
@@ -187,9 +188,15 @@ class Daemon:
             return
         if self._window is not None and self._window.returncode is None:
             return  # one window follows whatever break is running
+        self._window = await self._start_face("the break window", "window")
+        if self._window is not None:
+            await self._watch_face("the break window", self._window)
+
+    async def _start_face(self, what: str, *args: str) -> asyncio.subprocess.Process | None:
+        """Start ``rsiguard ARGS`` (a Tk window) as its own process; None if it cannot be."""
         try:
-            self._window = await asyncio.create_subprocess_exec(
-                *python_argv("rsiguard", "window"),
+            return await asyncio.create_subprocess_exec(
+                *python_argv("rsiguard", *args),
                 env=child_env(self.env),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
@@ -197,17 +204,30 @@ class Daemon:
                 start_new_session=True,
             )
         except OSError as exc:
-            log.warning("cannot open the break window: %s", exc)
-            return
-        code = await self._window.wait()
+            log.warning("cannot open %s: %s", what, exc)
+            return None
+
+    async def _watch_face(self, what: str, proc: asyncio.subprocess.Process) -> None:
+        code = await proc.wait()
         if code:
-            log.warning("the break window exited with status %d", code)
+            log.warning("%s exited with status %d", what, code)
+
+    async def _open_checkin_window(self) -> None:
+        if sys.platform.startswith("linux") and not self.env.get("DISPLAY"):
+            return
+        proc = await self._start_face("the check-in window", "checkin", "--window")
+        if proc is not None:
+            await self._watch_face("the check-in window", proc)
 
     async def _close(self, slot: str) -> None:
         if self.notifier is not None:
             await self.notifier.close(slot)
 
     def _on_action(self, slot: str, key: str) -> None:
+        if slot == CHECKIN_SLOT:
+            if key == "checkin":
+                self._spawn(self._open_checkin_window())
+            return
         event = ACTIONS.get(key)
         if event is None:
             log.warning("ignoring unknown notification action %r", key)

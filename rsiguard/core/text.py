@@ -109,6 +109,7 @@ def checkin_reminder() -> Notify:
         "How do your hands feel?",
         "A one-minute check-in: hands, wrists, forearms, neck and shoulders, eyes, "
         "0 to 10. Every question can be skipped.",
+        actions=(("checkin", "Check in"),),
         cli_hint="Run `rsiguard checkin` to answer.",
     )
 
