@@ -11,7 +11,7 @@ activity-only transitions, ``ready`` once it works. ``BackendUnavailable`` from
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal, Protocol
 
 Measures = Literal["counts", "activity"]
@@ -55,3 +55,20 @@ class Backend(Protocol):
         Raises BackendUnavailable when it cannot work here at all.
         """
         ...
+
+
+class ActivityOnly:
+    """What the activity-only backends (gnome, logind, wayland) share: their callbacks,
+    and whether they worked in this session."""
+
+    measures: Measures = "activity"
+
+    def __init__(self, env: Mapping[str, str], active: Active, ready: Ready) -> None:
+        """Loop thread; one instance per session."""
+        self._env = env
+        self._active = active
+        self._ready = ready
+        # This backend worked in this session: its source missing now means "restarting"
+        # (retry), not "not here". ``reconnecting`` cannot say that: it is true when any
+        # candidate worked, and a passed-over one would then block the one that did.
+        self._worked = False

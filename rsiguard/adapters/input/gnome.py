@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from jeepney import DBusAddress  # type: ignore[import-untyped, unused-ignore]
 
 from rsiguard.adapters.dbus_notify import session_bus_address
-from rsiguard.adapters.input.base import Active, BackendUnavailable, Measures, Ready, Session
+from rsiguard.adapters.input.base import ActivityOnly, BackendUnavailable, Session
 from rsiguard.adapters.input.busconn import BusConnection, Gone
 
 NAME = "org.gnome.Mutter.IdleMonitor"
@@ -38,21 +38,10 @@ def _expect_gnome(env: Mapping[str, str]) -> bool:
     return "GNOME" in env.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
 
 
-class MutterIdleBackend:
+class MutterIdleBackend(ActivityOnly):
     """The ``gnome`` activity backend: the supervisor thread waits for WatchFired."""
 
     name = "gnome"
-    measures: Measures = "activity"
-
-    def __init__(self, env: Mapping[str, str], active: Active, ready: Ready) -> None:
-        """Loop thread; one instance per session."""
-        self._env = env
-        self._active = active
-        self._ready = ready
-        # This backend worked in this session: its source missing now means "restarting"
-        # (retry), not "not here". ``reconnecting`` cannot say that: it is true when any
-        # candidate worked, and a passed-over one would then block the one that did.
-        self._worked = False
 
     def attempt(self, session: Session, reconnecting: bool) -> tuple[str | None, bool]:
         """Supervisor thread: watch Mutter's idle time until it goes away or stop()."""

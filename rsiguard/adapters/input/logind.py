@@ -21,7 +21,7 @@ from typing import Any
 
 from jeepney import DBusAddress  # type: ignore[import-untyped, unused-ignore]
 
-from rsiguard.adapters.input.base import Active, BackendUnavailable, Measures, Ready, Session
+from rsiguard.adapters.input.base import ActivityOnly, BackendUnavailable, Session
 from rsiguard.adapters.input.busconn import BusConnection, Gone, system_bus_address
 
 NAME = "org.freedesktop.login1"
@@ -54,21 +54,10 @@ def session_path(bus: BusConnection, env: Mapping[str, str]) -> str:
     raise BackendUnavailable("no logind session for this process (XDG_SESSION_ID unset)")
 
 
-class LogindIdleBackend:
+class LogindIdleBackend(ActivityOnly):
     """The ``logind`` activity backend: the supervisor thread waits for IdleHint changes."""
 
     name = "logind"
-    measures: Measures = "activity"
-
-    def __init__(self, env: Mapping[str, str], active: Active, ready: Ready) -> None:
-        """Loop thread; one instance per session."""
-        self._env = env
-        self._active = active
-        self._ready = ready
-        # This backend worked in this session: its source missing now means "restarting"
-        # (retry), not "not here". ``reconnecting`` cannot say that: it is true when any
-        # candidate worked, and a passed-over one would then block the one that did.
-        self._worked = False
 
     def attempt(self, session: Session, reconnecting: bool) -> tuple[str | None, bool]:
         """Supervisor thread: follow IdleHint until logind goes away or stop()."""

@@ -27,7 +27,7 @@ import socket
 import struct
 from collections.abc import Mapping
 
-from rsiguard.adapters.input.base import Active, BackendUnavailable, Measures, Ready, Session
+from rsiguard.adapters.input.base import ActivityOnly, BackendUnavailable, Session
 
 IDLE_MS = 1000  # idle after this long without input: the resolution of active time
 SETUP_TIMEOUT = 5.0
@@ -162,21 +162,10 @@ class IdleClient:
             self.sock.close()
 
 
-class WaylandIdleBackend:
+class WaylandIdleBackend(ActivityOnly):
     """The ``wayland`` activity backend: the supervisor thread reads idle events."""
 
     name = "wayland"
-    measures: Measures = "activity"
-
-    def __init__(self, env: Mapping[str, str], active: Active, ready: Ready) -> None:
-        """Loop thread; one instance per session."""
-        self._env = env
-        self._active = active
-        self._ready = ready
-        # This backend worked in this session: its source missing now means "restarting"
-        # (retry), not "not here". ``reconnecting`` cannot say that: it is true when any
-        # candidate worked, and a passed-over one would then block the one that did.
-        self._worked = False
 
     def attempt(self, session: Session, reconnecting: bool) -> tuple[str | None, bool]:
         """Supervisor thread: follow idled/resumed until the compositor goes or stop()."""
