@@ -19,8 +19,16 @@ from rsiguard.control import ProtocolError, Request
 from rsiguard.core.durations import format_duration, parse_duration
 from rsiguard.exitcodes import Exit
 
-# Commands whose own parsers take the rest of the command line, -h included.
-SUBCOMMANDS = ("config", "routines", "stats", "report", "checkin", "setup")
+# Commands whose own parsers take the rest of the command line, -h included:
+# name -> (module with ``main(argv, env, out, err)``, help line).
+SUBCOMMANDS = {
+    "config": ("rsiguard.configcli", "check or show configuration (see `rsiguard config -h`)"),
+    "routines": ("rsiguard.routines.cli", "list, show or play routines (`rsiguard routines -h`)"),
+    "stats": ("rsiguard.statscli", "active time, breaks and exposure per day (`-h`)"),
+    "report": ("rsiguard.report", "write an HTML page of the statistics (`-h`)"),
+    "checkin": ("rsiguard.checkin", "say how hands, wrists, forearms, neck and eyes feel"),
+    "setup": ("rsiguard.setup", "a few questions, then a config file"),
+}
 
 # The daemon's validation child may take up to 60 s (rsiguard.validate.TIMEOUT).
 RELOAD_TIMEOUT = 65.0
@@ -67,29 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reload", help="re-read the configuration (a bad file keeps the old one)")
     sub.add_parser("next", help="go to the next step of the running routine")
     sub.add_parser("stop", help="stop the running routine")
-    # These two hand their whole command line, -h included, to their own parsers (main).
-    cfg = sub.add_parser(
-        "config", add_help=False, help="check or show configuration (see `rsiguard config -h`)"
-    )
-    cfg.add_argument("args", nargs=argparse.REMAINDER)
-    rt = sub.add_parser(
-        "routines", add_help=False, help="list, show or play routines (`rsiguard routines -h`)"
-    )
-    rt.add_argument("args", nargs=argparse.REMAINDER)
-    stats = sub.add_parser(
-        "stats", add_help=False, help="active time, breaks and exposure per day (`-h`)"
-    )
-    stats.add_argument("args", nargs=argparse.REMAINDER)
-    rep = sub.add_parser(
-        "report", add_help=False, help="write an HTML page of the statistics (`-h`)"
-    )
-    rep.add_argument("args", nargs=argparse.REMAINDER)
-    chk = sub.add_parser(
-        "checkin", add_help=False, help="say how hands, wrists, forearms, neck and eyes feel"
-    )
-    chk.add_argument("args", nargs=argparse.REMAINDER)
-    stp = sub.add_parser("setup", add_help=False, help="a few questions, then a config file")
-    stp.add_argument("args", nargs=argparse.REMAINDER)
+    # These hand their whole command line, -h included, to their own parsers (main).
+    for name, (_module, words) in SUBCOMMANDS.items():
+        sub.add_parser(name, add_help=False, help=words).add_argument(
+            "args", nargs=argparse.REMAINDER
+        )
     sub.add_parser("window", help="the break window (the daemon starts it on Start routine)")
     sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
     fl = sub.add_parser(
@@ -163,30 +153,11 @@ def _request(args: argparse.Namespace) -> Request:
 def _subcommand(
     name: str, argv: list[str], env: Mapping[str, str], out: TextIO, err: TextIO
 ) -> int:
-    """``rsiguard config ...`` and ``rsiguard routines ...`` (imported only when used)."""
-    if name == "config":
-        from rsiguard import configcli
+    """``rsiguard config|routines|stats|report|checkin|setup ...``, imported when used."""
+    import importlib
 
-        return configcli.main(argv, env, out, err)
-    if name == "stats":
-        from rsiguard import statscli
-
-        return statscli.main(argv, env, out, err)
-    if name == "report":
-        from rsiguard import report
-
-        return report.main(argv, env, out, err)
-    if name == "checkin":
-        from rsiguard import checkin
-
-        return checkin.main(argv, env, out, err)
-    if name == "setup":
-        from rsiguard import setup
-
-        return setup.main(argv, env, out, err)
-    from rsiguard.routines import cli as routines_cli
-
-    return routines_cli.main(argv, env, out, err)
+    module = importlib.import_module(SUBCOMMANDS[name][0])
+    return int(module.main(argv, env, out, err))
 
 
 def _flare_line(env: Mapping[str, str]) -> str:
