@@ -12,13 +12,12 @@ A score that keeps rising gets one gentle suggestion, never a diagnosis.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
 from rsiguard.adapters.store import StoreUnavailable, add_checkin, connect, read_checkins
-from rsiguard.exitcodes import Exit
+from rsiguard.exitcodes import Exit, parse_args
 from rsiguard.paths import state_dir
 
 #: (id, how the question names it)
@@ -111,11 +110,9 @@ def main(
     read: Callable[[str], str] = input,
 ) -> int:
     """Run ``rsiguard checkin ARGV``; return the exit status."""
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return Exit.OK if exc.code == 0 else Exit.USAGE
+    args = parse_args(_parser(), argv, out, err)
+    if isinstance(args, int):
+        return args
     if args.window:
         from rsiguard.checkin_window import main as window_main
 

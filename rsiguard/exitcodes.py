@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+from collections.abc import Sequence
 from enum import IntEnum
+from typing import TextIO
 
 
 class Exit(IntEnum):
@@ -23,3 +27,15 @@ class Exit(IntEnum):
     ALREADY_RUNNING = 6
     #: whoever read the output went away (``| head``): 128 + SIGPIPE, as for any Unix tool
     CLOSED_PIPE = 141
+
+
+def parse_args(
+    parser: argparse.ArgumentParser, argv: Sequence[str], out: TextIO, err: TextIO
+) -> argparse.Namespace | int:
+    """``parser.parse_args(argv)`` writing help to ``out`` and errors to ``err``; the exit
+    status instead of a namespace when argparse is done (0 after ``-h``, else usage)."""
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            return parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return Exit.OK if exc.code == 0 else Exit.USAGE

@@ -8,7 +8,6 @@ the same :class:`~rsiguard.stats.Summary` as ``rsiguard stats``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
@@ -24,7 +23,7 @@ from rsiguard.adapters.store import (
 )
 from rsiguard.checkin import AREAS
 from rsiguard.core.durations import format_duration
-from rsiguard.exitcodes import Exit
+from rsiguard.exitcodes import Exit, parse_args
 from rsiguard.paths import state_dir
 from rsiguard.stats import (
     COMPUTER_DAY_H,
@@ -234,11 +233,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     """Run ``rsiguard report ARGV``; return the exit status."""
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return Exit.OK if exc.code == 0 else Exit.USAGE
+    args = parse_args(_parser(), argv, out, err)
+    if isinstance(args, int):
+        return args
     n = 7 if args.days is None else args.days
     if not 1 <= n <= 3660:
         print("rsiguard report: --days must be between 1 and 3660", file=err)

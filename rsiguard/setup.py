@@ -10,7 +10,6 @@ Imports the config layer (pydantic): the CLI imports this module lazily.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import tempfile
 import time
@@ -21,7 +20,7 @@ from typing import TextIO
 
 from rsiguard.config import ConfigError, check_file, load
 from rsiguard.config_sources import toml_value
-from rsiguard.exitcodes import Exit
+from rsiguard.exitcodes import Exit, parse_args
 from rsiguard.paths import user_config_file
 from rsiguard.routines.model import CONTRAINDICATIONS, TARGETS
 
@@ -157,11 +156,9 @@ def main(
     """Run ``rsiguard setup ARGV``; return the exit status."""
     parser = argparse.ArgumentParser(prog="rsiguard setup", description=__doc__.split("\n")[0])
     parser.add_argument("--dry-run", action="store_true", help="print the file, write nothing")
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return Exit.OK if exc.code == 0 else Exit.USAGE
+    args = parse_args(parser, argv, out, err)
+    if isinstance(args, int):
+        return args
     try:
         locked = load(env).locked_keys
     except ConfigError as exc:

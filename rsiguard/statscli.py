@@ -6,7 +6,6 @@ Reads the database directly (read-only; no daemon needed), standard library only
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
 import json
@@ -23,7 +22,7 @@ from rsiguard.adapters.store import (
     read_minutes,
 )
 from rsiguard.core.durations import format_duration
-from rsiguard.exitcodes import Exit
+from rsiguard.exitcodes import Exit, parse_args
 from rsiguard.paths import state_dir
 from rsiguard.stats import (
     Day,
@@ -197,11 +196,9 @@ def _forget(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: 
 
 def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     """Run ``rsiguard stats ARGV``; return the exit status."""
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return Exit.OK if exc.code == 0 else Exit.USAGE
+    args = parse_args(_parser(), argv, out, err)
+    if isinstance(args, int):
+        return args
     if args.forget or args.before is not None:
         return _forget(args, env, out, err)
     days = _days(args, dt.date.today())

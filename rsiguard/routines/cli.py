@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TextIO
 
 from rsiguard.core.durations import format_duration
 from rsiguard.core.text import GENERAL_SAFETY, shown_side, side_label
-from rsiguard.exitcodes import Exit
+from rsiguard.exitcodes import Exit, parse_args
 from rsiguard.routines.model import KINDS, TARGETS, Routine
 
 
@@ -63,11 +62,9 @@ def _table(routines: Sequence[Routine]) -> list[str]:
 
 def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     """Run ``rsiguard routines ARGV``; return the exit status."""
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return Exit.OK if exc.code == 0 else Exit.USAGE
+    args = parse_args(_parser(), argv, out, err)
+    if isinstance(args, int):
+        return args
     if args.action == "safety":
         print("\n".join(f"• {note}" for note in GENERAL_SAFETY), file=out)
         return Exit.OK
