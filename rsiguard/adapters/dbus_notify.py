@@ -33,6 +33,7 @@ from jeepney.wrappers import (  # type: ignore[import-untyped, unused-ignore]
 )
 
 from rsiguard.adapters.notify import LogNotifier, logger
+from rsiguard.adapters.quirks import EXPIRE_MS, Quirks, quirks_for
 from rsiguard.core.effects import BREAK_SLOT, Notify
 
 BUS_NAME = "org.freedesktop.Notifications"
@@ -83,6 +84,11 @@ class ServerInfo:
     def actions(self) -> bool:
         """Whether the server shows buttons."""
         return "actions" in self.capabilities
+
+    @property
+    def quirks(self) -> Quirks:
+        """The workarounds this server needs (rsiguard.adapters.quirks)."""
+        return quirks_for(self.name, self.vendor)
 
     def label(self) -> str:
         """Backend name for ``status``: ``dbus: dunst 1.9.0 (actions)``."""
@@ -191,10 +197,20 @@ class DBusNotifier:
             self._forget(nid)
             if self._router is None or not self._connected() or self._server is None:
                 return
-            try:
-                await self._call(new_method_call(SERVER, "CloseNotification", "u", (nid,)))
-            except Exception as exc:  # closing is best effort
-                logger.debug("CloseNotification(%d) failed: %s", nid, _describe(exc))
+            await self._close_id(nid, self._server)
+
+    async def _close_id(self, nid: int, server: ServerInfo) -> None:
+        """Close bubble ``nid`` the way this server really removes it (best effort)."""
+        if server.quirks.close_by_expiring:
+            # CloseNotification would leave a ghost: an empty bubble that expires goes.
+            empty: tuple[object, ...] = (self._app_name, nid, "", " ", "", [], {}, EXPIRE_MS)
+            msg = new_method_call(SERVER, "Notify", "susssasa{sv}i", empty)
+        else:
+            msg = new_method_call(SERVER, "CloseNotification", "u", (nid,))
+        try:
+            await self._call(msg)
+        except Exception as exc:  # closing is best effort
+            logger.debug("closing notification %d failed: %s", nid, _describe(exc))
 
     async def aclose(self) -> None:
         """Close the bus connection and stop listening for signals."""
@@ -343,11 +359,14 @@ class DBusNotifier:
         actions: list[str] = []
         body = n.body
         keys = tuple(key for key, _ in n.actions)
+        quirks = server.quirks
         if server.actions and n.actions:
             for key, label in n.actions:
                 actions += [key, label]
             # Clicking the bubble itself (the "default" action) means the first action.
-            actions += ["default", n.actions[0][1]]
+            if not quirks.no_default_action:
+                label = "" if quirks.unlabelled_default_action else n.actions[0][1]
+                actions += ["default", label]
         elif n.cli_hint:
             body = f"{body}\n{n.cli_hint}" if body else n.cli_hint
             keys = ()
@@ -360,6 +379,12 @@ class DBusNotifier:
             "category": ("s", "presence"),
         }
         replaces = self._slot_ids.get(n.slot, 0)
+        if replaces and quirks.new_bubble_for_new_actions and self._id_keys.get(replaces) != keys:
+            # This server would keep the old buttons: a new bubble shows the new ones.
+            self._forget(replaces)
+            del self._slot_ids[n.slot]
+            await self._close_id(replaces, server)
+            replaces = 0
         expire = 0 if n.slot == BREAK_SLOT else -1  # a break waits until it is handled
         msg = new_method_call(
             SERVER,
@@ -419,10 +444,14 @@ class DBusNotifier:
             nid, key = int(body[0]), str(body[1])
             slot, keys = self._id_slots.get(nid), self._id_keys.get(nid, ())
             if slot is None or not keys:
+                logger.debug(
+                    "ignoring action %r on notification %d: not a bubble of ours", key, nid
+                )
                 return
             if key == "default":
                 key = keys[0]
             if key not in keys:
+                logger.debug("ignoring action %r on notification %d: it offers %s", key, nid, keys)
                 return
             # Some servers close the bubble after a click (reason 2): that is no dismissal.
             self._acted.add(nid)
