@@ -2,12 +2,12 @@
 
 Run it on a private bus (it connects to DBUS_SESSION_BUS_ADDRESS)::
 
-    python -m tests.fakenotify [--no-actions] [--name NAME] [--version V] [--replace]
+    python -m tests.fakenotify [--no-actions] [--name NAME] [--vendor V] [--version V] [--replace]
 
 It owns ``org.freedesktop.Notifications`` (exit status 1 if the name is taken,
 unless ``--replace``; it exits when a ``--replace`` instance takes the name) and
 implements GetCapabilities (``["actions", "body"]``, or ``["body"]`` with
-``--no-actions``), GetServerInformation (NAME, "rsiguard-tests", V, "1.2"), Notify
+``--no-actions``), GetServerInformation (NAME, VENDOR, V, "1.2"), Notify
 (ids from 1; a live ``replaces_id`` is reused) and CloseNotification (emits
 NotificationClosed(id, 3) for a live id). Every call is
 recorded. Test interface ``org.rsiguard.Test`` at ``/org/rsiguard/Test``:
@@ -74,11 +74,17 @@ class FakeServer:
     """The server's state and method handlers, independent of the connection."""
 
     def __init__(
-        self, conn: Any, *, actions: bool = True, name: str = "fakenotify", version: str = "1.0"
+        self,
+        conn: Any,
+        *,
+        actions: bool = True,
+        name: str = "fakenotify",
+        version: str = "1.0",
+        vendor: str = "rsiguard-tests",
     ) -> None:
         self.conn = conn
         self.caps = ["actions", "body"] if actions else ["body"]
-        self.info = (name, "rsiguard-tests", version, "1.2")
+        self.info = (name, vendor, version, "1.2")
         self.calls: list[dict[str, Any]] = []
         self.live: set[int] = set()
         self.next_id = 1
@@ -185,6 +191,7 @@ def serve(
     actions: bool = True,
     name: str = "fakenotify",
     version: str = "1.0",
+    vendor: str = "rsiguard-tests",
     replace: bool = False,
 ) -> int:
     """Own the Notifications name on ``address`` and answer calls until the bus goes."""
@@ -196,7 +203,7 @@ def serve(
     if code != 1:  # 1: primary owner
         print(f"fakenotify: {BUS_NAME} is taken (RequestName -> {code})", file=sys.stderr)
         return 1
-    server = FakeServer(conn, actions=actions, name=name, version=version)
+    server = FakeServer(conn, actions=actions, name=name, version=version, vendor=vendor)
     try:
         while True:
             msg = conn.receive()
@@ -266,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-actions", action="store_true", help="do not advertise actions")
     parser.add_argument("--name", default="fakenotify", help="server name to report")
     parser.add_argument("--version", default="1.0", help="server version to report")
+    parser.add_argument("--vendor", default="rsiguard-tests", help="server vendor to report")
     parser.add_argument("--replace", action="store_true", help="take the name over")
     args = parser.parse_args(argv)
     address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
@@ -276,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         actions=not args.no_actions,
         name=args.name,
         version=args.version,
+        vendor=args.vendor,
         replace=args.replace,
     )
 

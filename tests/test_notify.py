@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -463,3 +464,68 @@ def test_session_bus_address(tmp_path: Path) -> None:
     assert found == f"unix:path={tmp_path}/run%2c%20user/bus"
     explicit = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x", "XDG_RUNTIME_DIR": str(run)}
     assert session_bus_address(explicit) == "unix:path=/x"
+
+
+# -- server quirks (rsiguard.adapters.quirks), one test per row ------------------------
+
+STEP = Notify(
+    slot="break",
+    title="Step 1 of 3",
+    body="Spread your fingers.",
+    actions=(("next", "Next"), ("stop", "Stop")),
+)
+
+
+def _quirk_run(tmp_path: Path, *server: str) -> list[dict[str, Any]]:
+    """Offer, step (other actions), close: the calls the server saw."""
+    rec = Recorder()
+    with (
+        session_bus(tmp_path) as addr,
+        fake_server(addr, tmp_path / "f.log", *server) as (
+            fake,
+            _,
+        ),
+    ):
+
+        async def main() -> None:
+            n = await open_dbus(addr, rec)
+            try:
+                await n.show(BREAK)
+                await n.show(STEP)
+                await n.close("break")
+            finally:
+                await n.aclose()
+
+        asyncio.run(main())
+        return [c for c in fake.calls() if c["method"] in ("Notify", "CloseNotification")]
+
+
+@pytest.mark.integration
+def test_quirk_gnome_notification_daemon_closes_by_an_expiring_bubble(tmp_path: Path) -> None:
+    _offer, step, close = _quirk_run(tmp_path, "--name", "Notification Daemon", "--vendor", "GNOME")
+    # CloseNotification leaves a ghost there: the bubble is replaced by one that expires.
+    assert close["method"] == "Notify" and close["replaces_id"] == step["id"]
+    assert close["expire_timeout"] == 500 and close["actions"] == []
+
+
+@pytest.mark.integration
+def test_quirk_mate_notification_daemon_needs_nothing(tmp_path: Path) -> None:
+    offer, step, close = _quirk_run(tmp_path, "--name", "Notification Daemon", "--vendor", "MATE")
+    assert close["method"] == "CloseNotification" and close["id"] == step["id"]
+    assert offer["actions"][-2:] == ["default", "Start"] and step["replaces_id"] == offer["id"]
+
+
+@pytest.mark.integration
+def test_quirk_lxqt_gets_a_new_bubble_for_new_actions_and_no_default(tmp_path: Path) -> None:
+    calls = _quirk_run(tmp_path, "--name", "lxqt-notificationd", "--vendor", "lxqt.org")
+    offer, closed, step, close = calls
+    assert "default" not in offer["actions"] and len(offer["actions"]) == 6  # three buttons
+    assert closed == {**closed, "method": "CloseNotification", "id": offer["id"]}
+    assert step["method"] == "Notify" and step["replaces_id"] == 0
+    assert close["method"] == "CloseNotification" and close["id"] == step["id"]
+
+
+@pytest.mark.integration
+def test_quirk_xfce_gets_an_unlabelled_default(tmp_path: Path) -> None:
+    offer, _step, _close = _quirk_run(tmp_path, "--name", "Xfce Notify Daemon", "--vendor", "Xfce")
+    assert offer["actions"][-2:] == ["default", ""]
