@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.desktop import IN_CI, process, session_bus, wait_for, xvfb
+from tests.desktop import IN_CI, has_owner, process, session_bus, wait_for, xvfb
 from tests.integration import cli, daemon_env, running_daemon, status
 
 pytestmark = pytest.mark.integration
+
+BUS_NAME = "org.freedesktop.Notifications"
 
 # (server, the binary's path pattern, its Debian package, extra arguments)
 SERVERS = [
@@ -66,12 +68,21 @@ def test_the_offer_shows_and_nothing_stays_when_the_break_ends(
     with xvfb() as display, session_bus(tmp_path / "bus") as bus:
         env = daemon_env(tmp_path, display, bus)
         server_env = {**env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-        with process([binary, *extra], server_env, log=tmp_path / "server.log"):
-            assert _visible(display) == []
+        log = tmp_path / "server.log"
+        with process([binary, *extra], server_env, log=log):
+            # A first start on a fresh machine can be slow (Qt and GTK caches): the
+            # server must own its name before the daemon looks for it.
+            try:
+                wait_for(lambda: has_owner(bus, BUS_NAME), timeout=60, what=f"{server} on the bus")
+            except AssertionError:
+                raise AssertionError(f"{server} did not start:\n{log.read_text()}") from None
+            # Nothing on screen before the first offer (a server may map a window briefly
+            # while it starts).
+            wait_for(lambda: not _visible(display), what=f"{server}'s screen to be empty")
             with running_daemon(env, CONFIG):
                 wait_for(
                     lambda: status(env)["backends"]["notifications"].startswith("dbus:"),
-                    what=f"{server} on the bus",
+                    what=f"rsiguard using {server}",
                 )
                 assert cli(env, "break").returncode == 0
                 wait_for(lambda: _visible(display), what=f"the bubble on {server}")
