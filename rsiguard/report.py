@@ -16,10 +16,6 @@ from typing import TextIO
 
 from rsiguard.adapters.store import (
     StoreUnavailable,
-    connect,
-    read_checkins,
-    read_events,
-    read_minutes,
 )
 from rsiguard.checkin import AREAS
 from rsiguard.core.durations import format_duration
@@ -31,8 +27,8 @@ from rsiguard.stats import (
     bounds,
     day_range,
     exposure_words,
-    summarize,
 )
+from rsiguard.statscli import read_summary
 
 W, H, PAD = 640, 220, 36
 INK, MUTED, ACCENT, KEYS, MOUSE, WARN = (
@@ -244,11 +240,7 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) 
     days = day_range(today - dt.timedelta(days=n - 1), today)
     path = state_dir(env) / "stats.db"
     try:
-        conn = connect(path, readonly=True)
-        start, end = bounds(days)
-        summary = summarize(days, read_minutes(conn, start, end), read_events(conn, start, end))
-        checkins = read_checkins(conn, start, end)
-        conn.close()
+        summary, checkins = read_summary(path, days)
     except StoreUnavailable as exc:
         print(f"rsiguard report: cannot read the statistics: {exc}", file=err)
         return Exit.ERROR

@@ -9,8 +9,10 @@ import argparse
 import csv
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import Any, TextIO
 
 from rsiguard.adapters.store import (
@@ -149,6 +151,25 @@ def _json(s: Summary) -> dict[str, Any]:
     }
 
 
+def read_summary(path: Path, days: Sequence[str]) -> tuple[Summary, list[tuple[float, str, int]]]:
+    """The summary and the check-ins of ``days`` from the database at ``path`` (read-only).
+
+    Raises :class:`StoreUnavailable` for a database that cannot be read, damaged ones
+    included (used by ``rsiguard stats`` and ``rsiguard report``).
+    """
+    start, end = bounds(days)
+    try:
+        conn = connect(path, readonly=True)
+        try:
+            minutes, events = read_minutes(conn, start, end), read_events(conn, start, end)
+            checkins = read_checkins(conn, start, end)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # a damaged file: the user's problem to hear about
+        raise StoreUnavailable(f"{path}: {exc}") from None
+    return summarize(days, minutes, events), checkins
+
+
 def _checkins(rows: list[tuple[float, str, int]], args: argparse.Namespace, out: TextIO) -> int:
     """The check-ins as rows: time (local, ISO), area, score."""
     table = [
@@ -210,16 +231,9 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) 
         print(f"rsiguard stats: no statistics yet (the daemon keeps them in {path})", file=err)
         return Exit.OK
     try:
-        conn = connect(path, readonly=True)
-        start, end = bounds(days)
-        summary = summarize(days, read_minutes(conn, start, end), read_events(conn, start, end))
-        checkins = read_checkins(conn, start, end)
-        conn.close()
-    except (StoreUnavailable, OSError) as exc:
+        summary, checkins = read_summary(path, days)
+    except StoreUnavailable as exc:
         print(f"rsiguard stats: cannot read the statistics: {exc}", file=err)
-        return Exit.ERROR
-    except Exception as exc:  # sqlite errors on a damaged file: a user-facing problem
-        print(f"rsiguard stats: cannot read {path}: {exc}", file=err)
         return Exit.ERROR
     if args.checkins:
         return _checkins(checkins, args, out)
