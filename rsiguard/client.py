@@ -30,7 +30,9 @@ class Stranger(NoDaemon):
     """Another user's program listens on our socket path; we do not talk to it."""
 
 
-def _peer_uid(sock: socket.socket) -> int | None:
+def peer_uid(sock: socket.socket) -> int | None:
+    """The uid of the process on the other end, or None where the OS cannot tell (the
+    server asks it of every client, the client of the server)."""
     if not hasattr(socket, "SO_PEERCRED"):
         return None
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
@@ -59,7 +61,7 @@ def call(path: Path, req: Request, timeout: float = 5.0) -> Response:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         _connect(sock, path, deadline)
-        uid = _peer_uid(sock)
+        uid = peer_uid(sock)
         if uid is not None and uid != os.getuid():
             raise Stranger(
                 f"no rsiguard daemon of yours: {path} is served by uid {uid}, not by you "

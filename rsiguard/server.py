@@ -12,13 +12,12 @@ import asyncio
 import contextlib
 import logging
 import os
-import socket
 import stat
-import struct
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from rsiguard import lockfile
+from rsiguard.client import peer_uid
 from rsiguard.control import MAX_MESSAGE, ProtocolError, Request, Response, decode_request, error
 from rsiguard.control import encode_response as _encode
 from rsiguard.exitcodes import Exit
@@ -85,15 +84,6 @@ def secure_dir(path: Path) -> bool:
         os.unlink(entry.path)
     log.warning("%s was open to others: made it private and emptied it", path)
     return True
-
-
-def peer_uid(sock: socket.socket) -> int | None:
-    """The uid of the process on the other end, or None where the OS cannot tell."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return None
-    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return int(uid)
 
 
 class ControlServer:
