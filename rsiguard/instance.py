@@ -10,29 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 from collections.abc import Mapping
-from pathlib import Path
 
 from rsiguard import lockfile
 from rsiguard.paths import instance_lock, socket_path
-from rsiguard.server import AlreadyRunning, UnsafeDirectory
-
-
-def _private_dir(path: Path) -> None:
-    """The state directory: ours and private (created 0700, tightened if needed)."""
-    if not path.is_symlink():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        st = os.lstat(path)
-    except OSError as exc:
-        raise UnsafeDirectory(f"cannot use the state directory {path}: {exc.strerror}") from None
-    if not stat.S_ISDIR(st.st_mode):
-        raise UnsafeDirectory(f"the state directory {path} is not a directory")
-    if st.st_uid != os.getuid():
-        raise UnsafeDirectory(f"the state directory {path} belongs to uid {st.st_uid}")
-    if st.st_mode & 0o077:
-        os.chmod(path, 0o700)
+from rsiguard.server import AlreadyRunning, UnsafeDirectory, secure_dir
 
 
 def acquire(env: Mapping[str, str]) -> int:
@@ -43,9 +25,9 @@ def acquire(env: Mapping[str, str]) -> int:
     """
     path = instance_lock(env)
     try:
-        _private_dir(path.parent)
-    except FileExistsError:
-        raise UnsafeDirectory(f"the state directory {path.parent} is not a directory") from None
+        secure_dir(path.parent, empty_if_open=False)
+    except OSError as exc:
+        raise UnsafeDirectory(f"cannot use the state directory {path.parent}: {exc}") from None
     try:
         return lockfile.take(path, f"{os.getpid()}\n{socket_path(env)}\n")
     except lockfile.Held as held:

@@ -56,11 +56,13 @@ def _make_parents(path: Path) -> None:
             os.mkdir(parent, 0o700)
 
 
-def secure_dir(path: Path) -> bool:
+def secure_dir(path: Path, *, empty_if_open: bool = True) -> bool:
     """Create ``path`` as 0700, or check that an existing one is a directory of ours.
 
-    An existing one that others could write to is made private, and everything it held
-    is removed: while it was open, anyone could have planted a file or a link there.
+    An existing one that others could write to is made private, and (unless
+    ``empty_if_open`` is false: the state directory, whose files are checked one by
+    one) everything it held is removed: while it was open, anyone could have planted a
+    file or a link there.
     Returns whether it had to be tightened. Raises :class:`UnsafeDirectory`.
     """
     _make_parents(path)
@@ -78,6 +80,8 @@ def secure_dir(path: Path) -> bool:
     if not st.st_mode & 0o077:
         return False
     os.chmod(path, 0o700)
+    if not empty_if_open:
+        return True
     for entry in os.scandir(path):
         if entry.is_dir(follow_symlinks=False):
             raise UnsafeDirectory(f"{path} was open to others and holds a directory {entry.name}")
