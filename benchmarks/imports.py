@@ -1,7 +1,7 @@
 """What importing the daemon's dependencies costs, each alone in a fresh interpreter.
 
 Used by ``python -m benchmarks.inproc imports``: RSS, module count and import time
-per module, and the slowest packages under ``import rsiguard.daemon``
+per module, and the slowest packages under ``import rsiguard.daemon.service``
 (``-X importtime``).
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 IMPORTS = [
     "",
-    "rsiguard.cli",
-    "rsiguard.daemon",
-    "rsiguard.config",
+    "rsiguard.faces.cli",
+    "rsiguard.daemon.service",
+    "rsiguard.settings.config",
     "pydantic",
     "pydantic_settings",
     "apscheduler.schedulers.asyncio",
@@ -68,7 +68,7 @@ def imports(display: str | None) -> dict[str, Any]:
     for row in rows:
         if "rss_kb" in row:
             row["rss_added_kb"] = row["rss_kb"] - base
-    return {"rows": rows, "daemon_slowest": importtime("rsiguard.daemon", env)}
+    return {"rows": rows, "daemon_slowest": importtime("rsiguard.daemon.service", env)}
 
 
 def importtime(module: str, env: dict[str, str], n: int = 12) -> list[dict[str, Any]]:

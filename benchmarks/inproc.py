@@ -7,7 +7,7 @@
 
 ``python -m benchmarks.inproc day [--hours H] [--trace FRAMES]``
     A simulated working day driven through the daemon at full speed: a real
-    ``rsiguard.daemon.Daemon`` (config loaded as ``rsiguard run`` loads it, log
+    ``rsiguard.daemon.service.Daemon`` (config loaded as ``rsiguard run`` loads it, log
     notifier, no display or bus) whose clock is replaced by a fake one. It is fed
     one ``ActivitySample`` per active second until H hours of samples went in, with
     idle gaps, a lunch break and the user answering due breaks (snooze, start, skip);
@@ -20,7 +20,7 @@
 
 ``python -m benchmarks.inproc imports [--display D]`` (see :mod:`benchmarks.imports`)
     RSS, module count and time of importing each big dependency alone, in a fresh
-    interpreter each, and the slowest imports of ``rsiguard.daemon`` (``-X importtime``).
+    interpreter each, and the slowest imports of ``rsiguard.daemon.service`` (``-X importtime``).
 """
 
 from __future__ import annotations
@@ -211,10 +211,10 @@ def _growth_sites(old: Any, new: Any, n: int = 5) -> list[dict[str, Any]]:
 
 
 async def _day_daemon(hours: float, trace: bool, tmp: Path) -> dict[str, Any]:
-    from rsiguard import daemon as dm
-    from rsiguard.adapters.notify import LogNotifier
-    from rsiguard.control import Request
-    from rsiguard.validate import in_child
+    from rsiguard.adapters.notify.backends import LogNotifier
+    from rsiguard.control.protocol import Request
+    from rsiguard.daemon import service as dm
+    from rsiguard.settings.validate import in_child
 
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

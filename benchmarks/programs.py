@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from rsiguard import __version__ as RSIGUARD_VERSION
-from rsiguard.client import NoDaemon, call
-from rsiguard.control import Request
-from rsiguard.paths import socket_path
+from rsiguard.base.paths import socket_path
+from rsiguard.control.client import NoDaemon, call
+from rsiguard.control.protocol import Request
 
 
 @dataclass

@@ -355,7 +355,7 @@ def _rsiguard_section(data: dict[str, Any]) -> list[str]:
             ],
         )
         out += [
-            "Slowest packages under `import rsiguard.daemon` (`-X importtime`, cumulative "
+            "Slowest packages under `import rsiguard.daemon.service` (`-X importtime`, cumulative "
             "where another package imported them; nested packages overlap):",
             "",
         ]

@@ -1,5 +1,5 @@
 """Allow ``python -m rsiguard``."""
 
-from rsiguard.cli import entry
+from rsiguard.faces.cli import entry
 
 raise SystemExit(entry())

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rsiguard.routines.loader import builtin_catalog  # noqa: E402
+from rsiguard.settings.catalog import builtin_catalog  # noqa: E402
 from tests.contact_sheet import SCREEN, manifest, render  # noqa: E402
 from tests.desktop import require, xvfb  # noqa: E402
 

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rsiguard.cli import main  # noqa: E402
+from rsiguard.faces.cli import main  # noqa: E402
 from tests.browser import fortnight, screenshot  # noqa: E402
 
 

@@ -15,10 +15,10 @@ import tkinter as tk
 from collections.abc import Sequence
 from pathlib import Path
 
-from rsiguard import illustrations_draw
+from rsiguard.core.routines.illustrations import ILLUSTRATIONS
+from rsiguard.core.routines.model import Routine
 from rsiguard.core.text import side_label
-from rsiguard.routines.illustrations import ILLUSTRATIONS
-from rsiguard.routines.model import Routine
+from rsiguard.faces import illustrations_draw
 
 COLUMNS = 3
 CELL_W, CELL_H = 620, 132

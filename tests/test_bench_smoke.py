@@ -90,7 +90,7 @@ def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
     assert all(ms > 0 for ms in store["commands"].values())
     assert _number(store["memory"]["store_kb"])
     rows = {row["module"]: row for row in extra["imports"]["rows"]}
-    assert _number(rows["rsiguard.daemon"]["rss_added_kb"])
+    assert _number(rows["rsiguard.daemon.service"]["rss_added_kb"])
 
     assert [t["id"] for t in data["targets"]] == [
         "flood_cpu",

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard.routines.illustrations import ILLUSTRATIONS
-from rsiguard.routines.loader import (
+from rsiguard.core.routines.illustrations import ILLUSTRATIONS
+from rsiguard.core.routines.model import CONTRAINDICATIONS, HAND_TARGETS, TARGETS, Routine
+from rsiguard.settings.catalog import (
     KIND_SECONDS,
     Catalog,
     CatalogError,
@@ -22,7 +23,6 @@ from rsiguard.routines.loader import (
     load_catalog,
     load_file,
 )
-from rsiguard.routines.model import CONTRAINDICATIONS, HAND_TARGETS, TARGETS, Routine
 
 CATALOG = builtin_catalog()
 ROUTINES = CATALOG.routines
@@ -70,7 +70,7 @@ def test_the_shipped_catalog_loads_without_notices() -> None:
 
 def test_ids_are_unique_across_the_shipped_files() -> None:
     ids = []
-    for entry in resources.files("rsiguard.routines").joinpath("data").iterdir():
+    for entry in resources.files("rsiguard.settings").joinpath("routines").iterdir():
         if entry.name.endswith(".toml"):
             ids += [t["id"] for t in tomllib.loads(entry.read_text("utf-8"))["routine"]]
     assert len(ids) == len(ROUTINES)
@@ -553,7 +553,7 @@ def test_catalog_is_a_plain_frozen_value() -> None:
 def test_builtin_fallback_routines_use_known_illustrations() -> None:
     from rsiguard.core.policy import BreakKind
     from rsiguard.core.routine import builtin_routine
-    from rsiguard.routines.illustrations import ILLUSTRATIONS
+    from rsiguard.core.routines.illustrations import ILLUSTRATIONS
 
     for kind in BreakKind:
         for step in builtin_routine(kind, 60).steps:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard import checkin
 from rsiguard.adapters.store import add_checkin, connect
-from rsiguard.cli import main
+from rsiguard.faces import checkin
+from rsiguard.faces.cli import main
 from tests.desktop import require, wait_for
 
 

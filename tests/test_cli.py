@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from rsiguard.cli import _human_status, main
-from rsiguard.exitcodes import Exit
+from rsiguard.base.exitcodes import Exit
+from rsiguard.faces.cli import _human_status, main
 from tests.integration import RSIGUARD_COMMAND
 
 
@@ -76,7 +76,7 @@ def test_human_status_mentions_the_essentials() -> None:
 def test_quick_commands_import_no_heavy_modules(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from rsiguard.cli import main\n"
+        "from rsiguard.faces.cli import main\n"
         f"main(['status'], {{'XDG_RUNTIME_DIR': {str(tmp_path)!r}}})\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
         "('pydantic', 'pydantic_settings', 'apscheduler', 'pynput', 'jeepney', 'plyer')]\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from rsiguard.coalesce import OneAtATime
+from rsiguard.daemon.coalesce import OneAtATime
 
 
 def test_calls_during_a_run_share_one_more_run() -> None:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard import configcli
-from rsiguard.config import DERIVED, FLOOR_KEY, KEYS, ConfigError, Loaded, check_file, load
-from rsiguard.config_sources import compact, flatten
+from rsiguard.base.exitcodes import Exit
 from rsiguard.core.policy import BreakKind, BreakPolicy, IntensityPolicy, Policy
-from rsiguard.exitcodes import Exit
+from rsiguard.faces import config_cli as configcli
+from rsiguard.settings.config import DERIVED, FLOOR_KEY, KEYS, ConfigError, Loaded, check_file, load
+from rsiguard.settings.sources import compact, flatten
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rsiguard import configcli
-from rsiguard.config import KEYS, ConfigError, check_file, load
-from rsiguard.config_sources import env_var_name, toml_value
-from rsiguard.control import MAX_MESSAGE
+from rsiguard.base.exitcodes import Exit
+from rsiguard.control.protocol import MAX_MESSAGE
 from rsiguard.core.durations import DurationTooLong, parse_duration
-from rsiguard.exitcodes import Exit
+from rsiguard.faces import config_cli as configcli
+from rsiguard.settings.config import KEYS, ConfigError, check_file, load
+from rsiguard.settings.sources import env_var_name, toml_value
 from tests.integration import RSIGUARD_COMMAND, cli, daemon_env, running_daemon
 from tests.integration import status as daemon_status
 

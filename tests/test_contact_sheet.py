@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard.routines.loader import builtin_catalog
+from rsiguard.settings.catalog import builtin_catalog
 from tests.contact_sheet import SCREEN, _layout, cells, manifest, render
 from tests.desktop import in_child, require, xvfb
 

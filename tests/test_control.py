@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rsiguard.client import NoDaemon, call
-from rsiguard.control import (
+from rsiguard.base.exitcodes import Exit
+from rsiguard.control.client import NoDaemon, call
+from rsiguard.control.protocol import (
     MAX_MESSAGE,
     ProtocolError,
     Request,
@@ -29,8 +30,7 @@ from rsiguard.control import (
     encode_request,
     encode_response,
 )
-from rsiguard.exitcodes import Exit
-from rsiguard.server import AlreadyRunning, ControlServer
+from rsiguard.control.server import AlreadyRunning, ControlServer
 from tests.desktop import require
 
 
@@ -275,7 +275,7 @@ def test_a_reply_never_carries_nan() -> None:
 def test_an_incomplete_request_gets_a_reply_before_the_connection_closes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("rsiguard.server.READ_TIMEOUT", 0.3)
+    monkeypatch.setattr("rsiguard.control.server.READ_TIMEOUT", 0.3)
     path = tmp_path / "r" / "control.sock"
     with serving(path), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(10)

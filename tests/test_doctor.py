@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rsiguard.adapters.input import evdev
-from rsiguard.cli import main
+from rsiguard.faces.cli import main
 from tests.desktop import dbusmock, logind_mock, session_bus
 from tests.test_gnome import mutter
 

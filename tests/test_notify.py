@@ -22,15 +22,15 @@ from typing import Any
 
 import pytest
 
-from rsiguard.adapters import dbus_notify
-from rsiguard.adapters.dbus_notify import session_bus_address
-from rsiguard.adapters.notify import (
+from rsiguard.adapters.notify import freedesktop as dbus_notify
+from rsiguard.adapters.notify.backends import (
     LogNotifier,
     Notifier,
     PlyerNotifier,
     _backend_chain,
     open_notifier,
 )
+from rsiguard.adapters.notify.freedesktop import session_bus_address
 from rsiguard.core.effects import Notify
 from tests.desktop import dunst, dunstctl, process, session_bus, wait_for, xvfb
 from tests.fakenotify import FakeNotifyClient
@@ -466,7 +466,7 @@ def test_session_bus_address(tmp_path: Path) -> None:
     assert session_bus_address(explicit) == "unix:path=/x"
 
 
-# -- server quirks (rsiguard.adapters.quirks), one test per row ------------------------
+# -- server quirks (rsiguard.adapters.notify.quirks), one test per row ------------------------
 
 STEP = Notify(
     slot="break",

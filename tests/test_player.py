@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rsiguard.routines.model import Routine, Step
-from rsiguard.routines.player import Finished, Outcome, Player, StepStarted
+from rsiguard.core.routines.model import Routine, Step
+from rsiguard.core.routines.player import Finished, Outcome, Player, StepStarted
 
 R = Routine(
     "t",

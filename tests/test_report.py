@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard.cli import main
+from rsiguard.faces.cli import main
 from tests.browser import fortnight, screenshot
 from tests.desktop import require
 

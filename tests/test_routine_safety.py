@@ -14,18 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard.cli import main as cli_main
 from rsiguard.core import events as ev
 from rsiguard.core import machine
 from rsiguard.core.effects import Notify
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.routine import builtin_routine
-from rsiguard.core.text import GENERAL_SAFETY, NOTES_FOR_S, routine_step, shown_side
-from rsiguard.routines.flare import local_day, read_flare_day, set_flare
-from rsiguard.routines.illustrations import ILLUSTRATIONS
-from rsiguard.routines.loader import CatalogError, builtin_catalog, load_file
-from rsiguard.routines.model import CONTRAINDICATIONS, TARGETS, Routine, Step
-from rsiguard.routines.properties import (
+from rsiguard.core.routines.illustrations import ILLUSTRATIONS
+from rsiguard.core.routines.model import CONTRAINDICATIONS, TARGETS, Routine, Step
+from rsiguard.core.routines.properties import (
     BY_ILLUSTRATION,
     EXCLUDES,
     IMPLIES,
@@ -34,7 +30,11 @@ from rsiguard.routines.properties import (
     closure,
     contraindications_of,
 )
-from rsiguard.window import Shown, safety_text
+from rsiguard.core.text import GENERAL_SAFETY, NOTES_FOR_S, routine_step, shown_side
+from rsiguard.faces.cli import main as cli_main
+from rsiguard.faces.window import Shown, safety_text
+from rsiguard.settings.catalog import CatalogError, builtin_catalog, load_file
+from rsiguard.settings.flare import local_day, read_flare_day, set_flare
 
 ROUTINES = builtin_catalog().routines
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "routines.md"
@@ -43,7 +43,7 @@ ALL_STEPS = [(r.id, n, s) for r in (*ROUTINES, *BUILTINS) for n, s in enumerate(
 
 
 def _raw_files() -> dict[str, dict[str, object]]:
-    folder = resources.files("rsiguard.routines").joinpath("data")
+    folder = resources.files("rsiguard.settings").joinpath("routines")
     return {
         e.name: tomllib.loads(e.read_text("utf-8"))
         for e in folder.iterdir()
@@ -461,7 +461,7 @@ def test_flare_on_and_off_keep_the_day_in_a_file(tmp_path: Path) -> None:
 
 
 def test_status_says_when_today_is_a_flare_day(tmp_path: Path) -> None:
-    from rsiguard.cli import _flare_line
+    from rsiguard.faces.cli import _flare_line
 
     env = {"XDG_STATE_HOME": str(tmp_path)}
     assert _flare_line(env) == ""
@@ -472,7 +472,7 @@ def test_status_says_when_today_is_a_flare_day(tmp_path: Path) -> None:
 
 
 def test_loading_the_configuration_attaches_the_flare_day(tmp_path: Path) -> None:
-    from rsiguard.validate import validate
+    from rsiguard.settings.validate import validate
 
     env = {
         "HOME": str(tmp_path),

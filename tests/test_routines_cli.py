@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard.cli import main
-from rsiguard.exitcodes import Exit
+from rsiguard.base.exitcodes import Exit
+from rsiguard.faces.cli import main
 from tests.desktop import require, wait_for
 
 ROUTINE = """
@@ -80,9 +80,9 @@ def test_list_columns_line_up_whatever_the_length(env: dict[str, str]) -> None:
 def test_player_countdown_is_a_line_of_its_own() -> None:
     from rich.console import Console
 
-    from rsiguard.routines.loader import builtin_catalog
-    from rsiguard.routines.player import Player
-    from rsiguard.routines.terminal import render
+    from rsiguard.core.routines.player import Player
+    from rsiguard.faces.terminal import render
+    from rsiguard.settings.catalog import builtin_catalog
 
     player, _ = Player.start(builtin_catalog().routines[0], 0.0)
     console = Console(width=80, color_system=None, record=True, file=io.StringIO())

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard.client import NoDaemon, Stranger, call
-from rsiguard.control import Request
-from rsiguard.exitcodes import Exit
+from rsiguard.base.exitcodes import Exit
+from rsiguard.control.client import NoDaemon, Stranger, call
+from rsiguard.control.protocol import Request
 from tests.desktop import IN_CI, require, wait_for
 from tests.integration import RSIGUARD, RSIGUARD_COMMAND, cli, daemon_env, running_daemon, status
 from tests.test_control import serving
@@ -61,7 +61,7 @@ class OtherUser:
         """The ``rsiguard`` CLI as this user, in ``env``."""
         code = (
             f"import sys; sys.path.insert(0, {str(self.package)!r}); "
-            "from rsiguard.cli import entry; sys.exit(entry())"
+            "from rsiguard.faces.cli import entry; sys.exit(entry())"
         )
         assignments = [f"{k}={v}" for k, v in env.items()]
         return self.run("env", "-i", *assignments, SYSTEM_PYTHON, "-c", code, *args)
@@ -360,7 +360,7 @@ def test_a_storm_of_reloads_runs_one_validation_at_a_time(tmp_path: Path) -> Non
 def test_a_connection_burst_is_capped_and_the_daemon_keeps_answering(tmp_path: Path) -> None:
     import socket
 
-    from rsiguard.server import MAX_CLIENTS
+    from rsiguard.control.server import MAX_CLIENTS
 
     env = daemon_env(tmp_path, None, None)
     with running_daemon(env):

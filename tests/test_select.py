@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rsiguard.routines.loader import builtin_catalog
-from rsiguard.routines.model import CONTRAINDICATIONS, KINDS, TARGETS, Routine, Step
-from rsiguard.routines.select import choose, fits, suits
+from rsiguard.core.routines.model import CONTRAINDICATIONS, KINDS, TARGETS, Routine, Step
+from rsiguard.core.routines.select import choose, fits, suits
+from rsiguard.settings.catalog import builtin_catalog
 
 SHIPPED = builtin_catalog().routines
 IDS = [r.id for r in SHIPPED]

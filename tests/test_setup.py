@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard import setup
-from rsiguard.config import load
+from rsiguard.faces import setup
+from rsiguard.settings.config import load
 
 
 @pytest.fixture

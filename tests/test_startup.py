@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard.children import python_argv
-from rsiguard.exitcodes import Exit
-from rsiguard.validate import in_child
+from rsiguard.base.children import python_argv
+from rsiguard.base.exitcodes import Exit
+from rsiguard.settings.validate import in_child
 from tests.integration import cli, daemon_env, running_daemon, status
 from tests.test_cli import run_into_closed_pipe
 
@@ -63,7 +63,7 @@ def test_validator_child_runs_our_own_code_whatever_the_directory(
 
 
 def test_child_command_line_pins_the_interpreter_and_our_package() -> None:
-    argv = python_argv("rsiguard.validate", "x")
+    argv = python_argv("rsiguard.settings.validate", "x")
     assert argv[0] == sys.executable
     assert argv[1].startswith("-EP")
     assert str(REPO) in argv[3] and argv[4:] == ["x"]

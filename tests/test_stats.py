@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rsiguard.adapters.store import EventRow, MinuteRow, StatsStore
-from rsiguard.cli import main
+from rsiguard.faces.cli import main
 
 FIRST = dt.date(2026, 11, 2)
 DAYS = 30
@@ -148,7 +148,7 @@ def test_forget_before_a_date_and_then_all(month: dict[str, str]) -> None:
 
 def test_the_configured_limits_in_plain_words(month: dict[str, str]) -> None:
     from rsiguard.adapters.store import connect, read_events, read_minutes
-    from rsiguard.stats import bounds, day_range, limit_words, summarize
+    from rsiguard.faces.stats import bounds, day_range, limit_words, summarize
 
     days = day_range(FIRST, FIRST + dt.timedelta(days=6))
     conn = connect(Path(month["XDG_STATE_HOME"]) / "rsiguard" / "stats.db", readonly=True)

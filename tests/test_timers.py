@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from rsiguard.adapters.timers import MAX_WAIT_S, WakeTimer
-from rsiguard.startup import LOG_REPEAT_S, _quieter_exception_handler
+from rsiguard.daemon.startup import LOG_REPEAT_S, _quieter_exception_handler
 
 
 class Clock:
@@ -59,7 +59,7 @@ def test_the_same_asyncio_error_is_logged_once_a_minute(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [0.0]
-    monkeypatch.setattr("rsiguard.startup.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("rsiguard.daemon.startup.time.monotonic", lambda: now[0])
     handler = _quieter_exception_handler()
     loop = asyncio.new_event_loop()
     try:

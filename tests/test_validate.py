@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from rsiguard.control import MAX_MESSAGE
-from rsiguard.validate import MAX_ERROR, ValidationFailed, _decode, in_child, in_child_async
+from rsiguard.control.protocol import MAX_MESSAGE
+from rsiguard.settings.validate import (
+    MAX_ERROR,
+    ValidationFailed,
+    _decode,
+    in_child,
+    in_child_async,
+)
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -55,8 +61,8 @@ def test_bad_routine_file_falls_back_to_builtin_catalog(tmp_path: Path) -> None:
 def test_parent_does_not_import_pydantic(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from rsiguard.validate import in_child\n"
-        "import rsiguard.daemon\n"
+        "from rsiguard.settings.validate import in_child\n"
+        "import rsiguard.daemon.service\n"
         f"v = in_child({_env(tmp_path)!r}, None)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('pydantic', 'pydantic_settings', 'pynput')))\n"

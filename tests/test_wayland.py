@@ -25,7 +25,7 @@ import pytest
 
 from rsiguard.adapters.input import evdev
 from rsiguard.adapters.input.wayland import IdleClient
-from rsiguard.cli import main
+from rsiguard.faces.cli import main
 from tests.desktop import require, session_bus, wait_for
 from tests.test_activity import Harness, _switches
 

@@ -25,10 +25,10 @@ import pytest
 
 from rsiguard.core.machine import RECENT, initial_state, routine_for
 from rsiguard.core.policy import BreakKind, Policy
-from rsiguard.routines.loader import builtin_catalog
-from rsiguard.routines.model import CONTRAINDICATIONS, TARGETS, Routine
-from rsiguard.routines.properties import EXCLUDES, UNSUITABLE
-from rsiguard.routines.select import suitable, suits
+from rsiguard.core.routines.model import CONTRAINDICATIONS, TARGETS, Routine
+from rsiguard.core.routines.properties import EXCLUDES, UNSUITABLE
+from rsiguard.core.routines.select import suitable, suits
+from rsiguard.settings.catalog import builtin_catalog
 
 ROUTINES = builtin_catalog().routines
 FLAGS = list(CONTRAINDICATIONS)

@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from rsiguard import illustrations_draw
-from rsiguard.illustrations_motion import MOTIONS, Motion, draw_moving, phase_at
-from rsiguard.routines.illustrations import ILLUSTRATIONS
-from rsiguard.window import ALL_ACTIONS, Shown, clock, parse, repetition, title
+from rsiguard.core.routines.illustrations import ILLUSTRATIONS
+from rsiguard.faces import illustrations_draw
+from rsiguard.faces.illustrations_motion import MOTIONS, Motion, draw_moving, phase_at
+from rsiguard.faces.window import ALL_ACTIONS, Shown, clock, parse, repetition, title
 from tests.desktop import in_child, require, wait_for, xvfb
 from tests.integration import FAST_CONFIG, RSIGUARD, cli, daemon_env, running_daemon, status
 
@@ -206,7 +206,7 @@ def x_title(display: str) -> str:
 
 
 class Window:
-    """``python -m rsiguard.window`` in debug mode, its JSON lines collected as they come."""
+    """``python -m rsiguard.faces.window`` in debug mode, its JSON lines collected as they come."""
 
     def __init__(self, proc: subprocess.Popen[str], display: str) -> None:
         self.proc = proc
@@ -249,7 +249,7 @@ class Window:
 def window(env: Mapping[str, str], display: str) -> Iterator[Window]:
     """Start the break window on ``display``; stop it afterwards if it is still up."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rsiguard.window"],
+        [sys.executable, "-m", "rsiguard.faces.window"],
         env={**env, "DISPLAY": display, "RSIGUARD_WINDOW_DEBUG": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

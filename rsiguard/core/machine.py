@@ -26,11 +26,11 @@ from rsiguard.core.effects import (
 )
 from rsiguard.core.policy import BreakKind, Policy
 from rsiguard.core.routine import builtin_routine
+from rsiguard.core.routines.model import Routine
+from rsiguard.core.routines.player import Finished, Outcome, Player, PlayerEffect, StepStarted
+from rsiguard.core.routines.select import choose
 from rsiguard.core.state import BreakRun, Phase, State, Today
 from rsiguard.core.timing import EPS, compute_deadline, due_kind, snoozes_left
-from rsiguard.routines.model import Routine
-from rsiguard.routines.player import Finished, Outcome, Player, PlayerEffect, StepStarted
-from rsiguard.routines.select import choose
 
 # How many recently played routine ids to remember for rotation.
 RECENT = 8

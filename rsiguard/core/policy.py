@@ -1,7 +1,7 @@
 """The policy the core follows: plain frozen dataclasses built once from validated config.
 
 Durations are seconds (float). Nothing here imports pydantic: the config layer
-(``rsiguard.config``) validates user input and builds a :class:`Policy`.
+(``rsiguard.settings.config``) validates user input and builds a :class:`Policy`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rsiguard.routines.model import Routine
+from rsiguard.core.routines.model import Routine
 
 # The smallest intensity factor (an absurd load must not make the maths blow up).
 MIN_FACTOR = 0.01

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from rsiguard.core.policy import BreakKind
-from rsiguard.routines.model import Routine, Step
-from rsiguard.routines.properties import EXCLUDES, UNSUITABLE, closure, contraindications_of
+from rsiguard.core.routines.model import Routine, Step
+from rsiguard.core.routines.properties import EXCLUDES, UNSUITABLE, closure, contraindications_of
 
 #: (instruction, weight, illustration, what it does beyond its picture)
 _Part = tuple[str, float, str, tuple[str, ...]]

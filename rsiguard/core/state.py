@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rsiguard.core.policy import BreakKind, Policy
-from rsiguard.routines.player import Player
+from rsiguard.core.routines.player import Player
 
 
 class Phase(StrEnum):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rsiguard.core.durations import format_duration
 from rsiguard.core.effects import BREAK_SLOT, CHECKIN_SLOT, NOTICE_SLOT, Notify
 from rsiguard.core.policy import BreakKind, Policy
+from rsiguard.core.routines.model import Step
 from rsiguard.core.state import BreakRun
-from rsiguard.routines.model import Step
 
 _TITLES = {BreakKind.MICRO: "Time for a micro-break", BreakKind.REST: "Time for a rest break"}
 

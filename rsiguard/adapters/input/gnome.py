@@ -23,9 +23,9 @@ from collections.abc import Mapping
 
 from jeepney import DBusAddress  # type: ignore[import-untyped, unused-ignore]
 
-from rsiguard.adapters.dbus_notify import session_bus_address
 from rsiguard.adapters.input.base import ActivityOnly, BackendUnavailable, Session
 from rsiguard.adapters.input.busconn import BusConnection, Gone
+from rsiguard.adapters.notify.freedesktop import session_bus_address
 
 NAME = "org.gnome.Mutter.IdleMonitor"
 PATH = "/org/gnome/Mutter/IdleMonitor/Core"

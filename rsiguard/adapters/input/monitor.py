@@ -34,7 +34,7 @@ from rsiguard.adapters.input import chooser
 from rsiguard.adapters.input.base import Backend, BackendUnavailable, Measures, Session
 from rsiguard.core.events import ActivitySample
 
-log = logging.getLogger("rsiguard.adapters.activity")
+log = logging.getLogger(__name__)
 
 BACKENDS = chooser.BACKENDS
 FLUSH_DELAY = 1.0  # seconds from the first event of a burst to its post

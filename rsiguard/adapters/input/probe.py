@@ -72,8 +72,8 @@ def _evdev(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
 
 
 def _gnome(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
-    from rsiguard.adapters.dbus_notify import session_bus_address
     from rsiguard.adapters.input.gnome import NAME
+    from rsiguard.adapters.notify.freedesktop import session_bus_address
 
     address = session_bus_address(env)
     if address is None:

@@ -39,8 +39,8 @@ from jeepney import (  # type: ignore[import-untyped, unused-ignore]
 )
 from jeepney.io.asyncio import open_dbus_router  # type: ignore[import-untyped, unused-ignore]
 
-from rsiguard.adapters.dbus_notify import session_bus_address
 from rsiguard.adapters.input.busconn import system_bus_address
+from rsiguard.adapters.notify.freedesktop import session_bus_address
 from rsiguard.adapters.session.sleep import SleepWatcher
 
 log = logging.getLogger("rsiguard.screenlock")

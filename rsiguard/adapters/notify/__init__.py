@@ -1,0 +1,1 @@
+"""Desktop notifications: freedesktop bubbles, plyer, the log, and the table of server quirks."""

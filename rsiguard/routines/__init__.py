@@ -1,1 +1,0 @@
-"""Guided break routines: the catalog (data files), choosing one, and a pure player."""

@@ -1,0 +1,1 @@
+"""Settings and the routine catalog: layers, locks, validation (the only place pydantic lives)."""
