@@ -1,0 +1,108 @@
+"""The notification servers Debian 12 ships for X11 desktops, and how to run one for a test.
+
+Shared by ``tests/test_servers.py`` and ``scripts/screenshot_servers.py``: each server
+runs on its own Xvfb and private session bus, and must own its bus name before the
+daemon looks for it.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.desktop import IN_CI, has_owner, process, wait_for
+from tests.integration import Typist, status, xdotool
+
+BUS_NAME = "org.freedesktop.Notifications"
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    pattern: str  # where the binary is (a glob: the multiarch folder varies)
+    package: str  # its Debian package
+    args: tuple[str, ...] = ()
+
+
+SERVERS = [
+    Server("notification-daemon", "/usr/lib/notification-daemon/notification-daemon",
+           "notification-daemon", ("-r",)),
+    Server("xfce4-notifyd", "/usr/lib/*/xfce4/notifyd/xfce4-notifyd", "xfce4-notifyd"),
+    Server("mate-notification-daemon",
+           "/usr/lib/mate-notification-daemon/mate-notification-daemon",
+           "mate-notification-daemon"),
+    Server("lxqt-notificationd", "/usr/bin/lxqt-notificationd", "lxqt-notificationd"),
+]  # fmt: skip
+
+
+def binary(server: Server) -> str:
+    """The server's binary; a clear failure in CI (a skip elsewhere) when it is missing."""
+    found = sorted(glob.glob(server.pattern))
+    if not found:
+        message = f"{server.pattern} is missing: apt-get install -y {server.package}"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return found[0]
+
+
+def visible(display: str) -> list[str]:
+    """The ids of every mapped window on ``display`` (none of them is ours but a bubble)."""
+    done = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--class", "."],
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.split()
+
+
+@contextmanager
+def running_server(server: Server, env: dict[str, str], display: str, log: Path) -> Iterator[None]:
+    """Run ``server`` on ``display`` and the bus in ``env``, until it owns its name."""
+    server_env = {**env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    bus = env["DBUS_SESSION_BUS_ADDRESS"]
+    with process([binary(server), *server.args], server_env, log=log):
+        # A first start on a fresh machine can be slow (Qt and GTK caches).
+        try:
+            wait_for(lambda: has_owner(bus, BUS_NAME), timeout=60, what=f"{server.name} on the bus")
+        except AssertionError:
+            raise AssertionError(f"{server.name} did not start:\n{log.read_text()}") from None
+        # A server may map a window briefly while it starts.
+        wait_for(lambda: not visible(display), what=f"{server.name}'s screen to be empty")
+        yield
+
+
+#: A micro-break due after 10 s of typing (5 s long, so a routine ends soon), offered for
+#: as long as a test needs: the idle threshold is longer than a test takes to look and
+#: click. No break window.
+OFFER_CONFIG = """
+[breaks.micro]
+interval = "10s"
+min_interval = "10s"
+duration = "5s"
+[breaks]
+snooze = "5m"
+[activity]
+idle_threshold = "2m"
+[routines]
+window = false
+"""
+
+
+def offer(env: dict[str, str], display: str) -> list[str]:
+    """Type until the break is due and its offer is on screen; the offer's window ids."""
+    # Keys go to the window under the pointer (no window manager): keep it off the
+    # corners where servers put their bubbles.
+    xdotool(display, "mousemove", "640", "700")
+    with Typist(display):
+        wait_for(lambda: status(env).get("state") == "due", timeout=60, what="a due break")
+    wait_for(lambda: visible(display), what="the offer on screen")
+    return visible(display)
