@@ -30,7 +30,18 @@ from rsiguard.core.routines.properties import (
     closure,
     contraindications_of,
 )
-from rsiguard.core.text import GENERAL_SAFETY, NOTES_FOR_S, routine_step, shown_side
+from rsiguard.core.text import (
+    COLUMNS,
+    FILLER,
+    GENERAL_SAFETY,
+    break_due,
+    checkin_reminder,
+    daily_limit,
+    routine_step,
+    shown_side,
+    weekly_limit,
+    wrapped,
+)
 from rsiguard.faces.cli import main as cli_main
 from rsiguard.faces.window import Shown, safety_text
 from rsiguard.settings.catalog import CatalogError, builtin_catalog, load_file
@@ -227,10 +238,10 @@ def test_the_first_note_is_the_most_important(routine: Routine) -> None:
     assert ranks[0] == max(ranks), list(zip(ranks, routine.safety, strict=True))
 
 
-def _bubble(routine: Routine, at_step: int = 0, at: float = 0.0) -> Notify:
+def _bubble(routine: Routine, at_step: int = 0, at: float = 0.0, first: bool = False) -> Notify:
     """The bubble of step ``at_step`` (from 0), reached by Next at time ``at``."""
     pol = Policy(routines=(routine,), targets=routine.targets)
-    state = replace(machine.initial_state(pol), safety_seen=True)
+    state = replace(machine.initial_state(pol), safety_seen=not first)
     state, _ = machine.step(state, ev.StartBreak(BreakKind(routine.kind)), 0.0)
     assert state.run is not None and state.run.player.routine == routine
     for _ in range(min(at_step, len(routine.steps) - 1)):
@@ -240,24 +251,51 @@ def _bubble(routine: Routine, at_step: int = 0, at: float = 0.0) -> Notify:
 
 
 @pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
-def test_the_first_bubble_opens_with_every_safety_note(routine: Routine) -> None:
-    lines = _bubble(routine).body.split("\n")
-    assert lines[: len(routine.safety)] == list(routine.safety)
-    if len(routine.steps) > 1:  # for the first half minute, then they make room
-        soon = _bubble(routine, 1, at=NOTES_FOR_S / 2).body
-        assert soon.split("\n")[: len(routine.safety)] == list(routine.safety)
-        later = _bubble(routine, 1, at=NOTES_FOR_S + 1).body
-        assert not any(note in later for note in routine.safety)
+def test_every_step_bubble_opens_with_every_safety_note(routine: Routine) -> None:
+    notes = wrapped(routine.safety)
+    for index in range(len(routine.steps)):
+        lines = _bubble(routine, index, at=60.0 * index).body.split("\n")
+        assert lines[: len(notes)] == notes, index
 
 
-def test_the_first_run_notice_does_not_repeat_the_routines_notes() -> None:
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+def test_a_routines_bubbles_hold_still(routine: Routine) -> None:
+    """Every step's bubble has as many lines, none wider than COLUMNS: the buttons under
+    the text do not move from one step to the next."""
+    for first in (False, True):
+        bodies = [_bubble(routine, i, first=first).body for i in range(len(routine.steps))]
+        counts = {len(body.split("\n")) for body in bodies}
+        assert len(counts) == 1, (first, counts)
+        assert all(len(line) <= COLUMNS for body in bodies for line in body.split("\n"))
+        # Filler lines are never blank: a server may trim those.
+        assert all(line.strip() or line == FILLER for b in bodies for line in b.split("\n"))
+
+
+def test_a_step_bubble_gives_the_steps_length_not_a_countdown() -> None:
+    routine = next(r for r in ROUTINES if len(r.steps) > 1)
+    step = routine.steps[0]
+    early, late = _bubble(routine, 0, at=0.0), _bubble(routine, 0, at=step.seconds / 2)
+    assert early.body == late.body
+    assert " left" not in early.body
+
+
+def test_the_first_routine_opens_with_the_general_notes_and_no_separate_notice() -> None:
+    """A notice of its own would hide step 1 on a server showing one bubble at a time."""
     routine = next(r for r in ROUTINES if r.id == "swelling_rest")
     pol = Policy(routines=(routine,), targets=routine.targets)
-    _, fx = machine.step(machine.initial_state(pol), ev.StartBreak(BreakKind.REST), 0.0)
+    state, fx = machine.step(machine.initial_state(pol), ev.StartBreak(BreakKind.REST), 0.0)
     notes = [f for f in fx if isinstance(f, Notify)]
-    assert len(notes) == 2  # the general notice, then the first step
-    assert not any(n in notes[0].body for n in routine.safety)
-    assert all(n in notes[1].body for n in routine.safety)
+    assert len(notes) == 1 and notes[0].slot == "break"
+    general, own = wrapped(GENERAL_SAFETY), wrapped(routine.safety)
+    lines = notes[0].body.split("\n")
+    assert lines[: len(general) + len(own)] == general + own
+    state, fx = machine.step(state, ev.NextStep(), 1.0)
+    later = [f for f in fx if isinstance(f, Notify)]
+    assert later and later[0].body.split("\n")[: len(general)] == general
+    state, _ = machine.step(state, ev.StopRoutine(), 2.0)
+    state, fx = machine.step(state, ev.StartBreak(BreakKind.REST), 3.0)
+    again = [f for f in fx if isinstance(f, Notify)]
+    assert not any(note in again[0].body for note in wrapped(GENERAL_SAFETY)[:1])
 
 
 def test_the_window_shows_every_note_on_every_step() -> None:
@@ -401,14 +439,15 @@ def test_only_hand_steps_carry_a_side(rid: str, n: int, step: Step) -> None:
 
 def test_a_paced_step_shows_its_pace_in_the_bubble() -> None:
     routine = next(r for r in ROUTINES if r.id == "breathing_rest")
-    line = next(ln for ln in _bubble(routine, 1).body.split("\n") if "Breathe in" in ln)
-    assert line.startswith("2 min 30 s, 15 x 10 s: Breathe in softly")
+    lines = _bubble(routine, 1).body.split("\n")
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("Breathe in softly"))
+    assert lines[at - 1] == "2 min 30 s, 15 x 10 s"
 
 
 def test_a_breathing_bubble_says_no_hands() -> None:
     routine = next(r for r in ROUTINES if r.id == "cyclic_sigh_micro")
     body = _bubble(routine).body
-    assert "hand" not in body.split("\n")[len(routine.safety)].lower()
+    assert "hand" not in body.split("\n")[len(wrapped(routine.safety))].lower()
     assert _bubble(next(r for r in ROUTINES if r.id == "swelling_rest"), 2).body.count("Left hand")
 
 
@@ -483,3 +522,19 @@ def test_loading_the_configuration_attaches_the_flare_day(tmp_path: Path) -> Non
     assert validate(env, None).loaded.policy.flare_day == ""
     set_flare(env, "2026-12-02")
     assert validate(env, None).loaded.policy.flare_day == "2026-12-02"
+
+
+def test_no_bubble_carries_markup_or_backticks() -> None:
+    """Servers show backticks literally and markup only when they say body-markup."""
+    pol = Policy()
+    bubbles = [break_due(kind, pol, 2) for kind in BreakKind]
+    bubbles += [checkin_reminder(), weekly_limit(pol), daily_limit(pol)]
+    bubbles += [
+        _bubble(r, i, first=first)
+        for r in ROUTINES
+        for i in range(len(r.steps))
+        for first in (False, True)
+    ]
+    for n in bubbles:
+        for text in (n.title, n.body, n.cli_hint):
+            assert not set("`<>") & set(text), text

@@ -55,6 +55,8 @@ class Record:
     kind: str
     outcome: str
     routine: str = ""
+    #: Words for the log only (what happens next), never stored.
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

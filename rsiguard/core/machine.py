@@ -212,10 +212,10 @@ def _start(state: State, event: ev.Event, at: float) -> Result:
     kind = event.kind or state.pending or BreakKind.MICRO
     routine = routine_for(state, kind)
     player, _ = Player.start(routine, at)
-    run = BreakRun(kind, player, at)
+    # The general safety notes open the first routine's bubbles: a notice of their own
+    # would hide step 1 on a server that shows one bubble at a time.
+    run = BreakRun(kind, player, at, first=not state.safety_seen)
     effects: list[Effect] = []
-    if not state.safety_seen:
-        effects.append(text.safety_notice())
     state = replace(
         state,
         phase=Phase.IN_BREAK,
@@ -331,7 +331,8 @@ def _dismissed(state: State, event: ev.Event, at: float) -> Result:
         return state, []
     # Closing the bubble decides nothing: remind again after one snooze length, free.
     kind = state.pending.value if state.pending else ""
-    return replace(state, until=at + state.policy.snooze), [Record(kind, "dismissed")]
+    again = f"offered again in {format_duration(state.policy.snooze)}"
+    return replace(state, until=at + state.policy.snooze), [Record(kind, "dismissed", note=again)]
 
 
 def _screen_lock(state: State, event: ev.Event, at: float) -> Result:

@@ -47,6 +47,8 @@ class BreakRun:
     kind: BreakKind
     player: Player
     started: float = 0.0
+    #: The first routine ever: its bubbles open with the general safety notes.
+    first: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rsiguard.core.durations import format_duration
 from rsiguard.core.effects import BREAK_SLOT, CHECKIN_SLOT, NOTICE_SLOT, Notify
 from rsiguard.core.policy import BreakKind, Policy
@@ -11,28 +13,36 @@ from rsiguard.core.state import BreakRun
 _TITLES = {BreakKind.MICRO: "Time for a micro-break", BreakKind.REST: "Time for a rest break"}
 
 
+#: Bubble text is wrapped here, at a width every tested server shows without wrapping
+#: again, so a bubble has the same lines on every server and the buttons under them sit
+#: where they sat a step before (servers wrap at 40 to 60 characters of their font).
+COLUMNS = 42
+#: Fills the lines a step has fewer of than the longest step of its routine. A plain
+#: space or an empty line may be trimmed by a server; a no-break space is kept.
+FILLER = "\u00a0"
+
+
+def wrapped(lines: list[str] | tuple[str, ...]) -> list[str]:
+    """``lines`` wrapped at :data:`COLUMNS` (an empty line stays one line)."""
+    return [part for line in lines for part in (textwrap.wrap(line, COLUMNS) or [""])]
+
+
 def break_due(kind: BreakKind, policy: Policy, snoozes_left: int) -> Notify:
     """The bubble offering a due break, with the buttons the policy allows."""
     length = format_duration(policy.of(kind).duration)
-    body = f"Take {length} away from the keyboard and mouse, or follow a short guided routine."
+    lines = [f"Take {length} away from the keyboard and mouse, or follow a short guided routine."]
     actions: list[tuple[str, str]] = [("start", "Start routine")]
-    hints = []
+    commands = ["rsiguard break"]
     if policy.snooze_allowed and snoozes_left > 0:
         actions.append(("snooze", f"Snooze {format_duration(policy.snooze)}"))
-        hints.append("`rsiguard snooze`")
-        body += f" Snoozes left: {snoozes_left}."
+        commands.append("rsiguard snooze")
+        lines.append(f"Snoozes left: {snoozes_left}.")
     if policy.skip_allowed:
         actions.append(("skip", "Skip"))
-        hints.append("`rsiguard skip`")
-    hint = "Start a guided routine with `rsiguard break`"
-    if hints:
-        hint += "; put it off with " + " or ".join(hints)
-    return Notify(BREAK_SLOT, _TITLES[kind], body, tuple(actions), hint + ".")
+        commands.append("rsiguard skip")
+    hint = "From a terminal: " + " | ".join(commands)
+    return Notify(BREAK_SLOT, _TITLES[kind], "\n".join(wrapped(lines)), tuple(actions), hint)
 
-
-#: A routine's own safety notes lead every step bubble for its first half minute, so a
-#: short first step (a 5 s tendon glide) does not take them away before they are read.
-NOTES_FOR_S = 30.0
 
 _SIDES = {"left": "Left hand", "right": "Right hand", "both": "Both hands", "none": ""}
 
@@ -55,26 +65,33 @@ def step_length(step: Step) -> str:
     return length
 
 
-def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
-    """The bubble for the current routine step, updated in place step by step."""
-    p = run.player
-    step = p.step
-    title = f"{p.routine.title}: step {p.index + 1} of {len(p.routine.steps)}"
+def _step_lines(step: Step) -> list[str]:
+    """What one step's bubble says of the step: side and length, instruction, cautions."""
     side = side_label(shown_side(step))
-    # The routine's own safety notes open it, most important first: this bubble is what
-    # a person sees when they start, whether or not a window opens.
-    opening = p.index == 0 or at - run.started < NOTES_FOR_S
-    lines = [
-        *(p.routine.safety if opening else ()),
-        f"{side + ', ' if side else ''}{step_length(step)}: {step.instruction}",
-        *step.cautions,
-        f"{format_duration(p.total_left(at))} left in this routine.",
-    ]
+    head = f"{side}, {step_length(step)}" if side else step_length(step)
+    return wrapped([head, step.instruction, *step.cautions])
+
+
+def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
+    """The bubble for the current routine step, updated in place step by step.
+
+    Its layout is fixed for the whole routine, so the buttons hold still: the notes
+    that open it (the general safety notes on a first routine, then the routine's own,
+    most important first) on every step, then the step, filled up to the line count
+    of the routine's longest step. It gives the step's length, not a countdown: a
+    bubble is a snapshot, and the window counts down.
+    """
+    p = run.player
+    title = f"{p.routine.title}: step {p.index + 1} of {len(p.routine.steps)}"
+    notes = wrapped([*(GENERAL_SAFETY if run.first else ()), *p.routine.safety])
+    step = _step_lines(p.step)
+    room = max(len(_step_lines(s)) for s in p.routine.steps)
+    lines = [*notes, *step, *[FILLER] * (room - len(step))]
     actions: list[tuple[str, str]] = []
     hint = "Strict mode: each step runs its time."
     if not policy.strict:
         actions = [("next", "Next"), ("stop", "Stop")]
-        hint = "Next step: `rsiguard next`; stop: `rsiguard stop`."
+        hint = "From a terminal: rsiguard next | rsiguard stop"
     return Notify(BREAK_SLOT, title, "\n".join(lines), tuple(actions), hint)
 
 
@@ -85,21 +102,10 @@ GENERAL_SAFETY = (
     "leave all self-massage out, light strokes too, unless a clinician agrees; adding it "
     "to routines.avoid does this for you.",
     "During a rheumatoid arthritis flare, keep to gentle movement only: "
-    "`rsiguard flare on` does this until midnight.",
+    "the command rsiguard flare on does this until midnight.",
     "Stop if numbness, tingling or pain starts or increases. Constant numbness, weakness, "
     "or wasting at the base of the thumb is a reason to see a doctor.",
 )
-
-
-def safety_notice() -> Notify:
-    """The general notes, shown once before the first routine (reread with `rsiguard
-    routines safety`). A routine's own notes open its first step's bubble instead."""
-    return Notify(
-        NOTICE_SLOT,
-        "Before your first routine",
-        "\n".join(GENERAL_SAFETY) + "\nReread these with `rsiguard routines safety`.",
-        urgent=False,
-    )
 
 
 def checkin_reminder() -> Notify:
@@ -110,7 +116,7 @@ def checkin_reminder() -> Notify:
         "A one-minute check-in: hands, wrists, forearms, neck and shoulders, eyes, "
         "0 to 10. Every question can be skipped.",
         actions=(("checkin", "Check in"),),
-        cli_hint="Run `rsiguard checkin` to answer.",
+        cli_hint="From a terminal: rsiguard checkin",
     )
 
 

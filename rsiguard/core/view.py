@@ -6,7 +6,7 @@ from typing import Any
 
 from rsiguard.core.accrual import idle_gap, micro_factor
 from rsiguard.core.state import Phase, State
-from rsiguard.core.text import shown_side
+from rsiguard.core.text import break_due, shown_side
 from rsiguard.core.timing import active_until_due, snoozes_left
 
 
@@ -60,6 +60,16 @@ def status(state: State, at: float) -> dict[str, Any]:
             "safety": list(p.routine.safety),
             "actions": actions,
         }
+    offer = None
+    if phase is Phase.DUE and state.pending is not None:
+        n = break_due(state.pending, state.policy, snoozes_left(state))
+        offer = {
+            "title": n.title,
+            "body": n.body,
+            "actions": [list(a) for a in n.actions],
+            # Set once the offer was closed without a choice: when it is shown again.
+            "again_in_s": None if state.until is None else round(max(0.0, state.until - at), 1),
+        }
     return {
         "state": public_state(state, at),
         "next_break": {"kind": kind, "due_in_s": round(due_in, 1)},
@@ -91,6 +101,7 @@ def status(state: State, at: float) -> dict[str, Any]:
             else round(state.progress.load_per_min, 1),
             "micro_interval_factor": round(micro_factor(state), 3),
         },
+        "offer": offer,
         "break": brk,
         "paused_for_s": round(max(0.0, state.until - at), 1)
         if phase is Phase.PAUSED and state.until is not None

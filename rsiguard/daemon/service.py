@@ -163,8 +163,9 @@ class Daemon:
                 self.timer.set(effect.at, at)
             elif isinstance(effect, Record):
                 routine = f" (routine {effect.routine})" if effect.routine else ""
+                note = f"; {effect.note}" if effect.note else ""
                 what = "pause" if effect.kind == "pause" else f"{effect.kind} break"
-                log.info("%s: %s%s", what, effect.outcome, routine)
+                log.info("%s: %s%s%s", what, effect.outcome, routine, note)
                 if self.recorder is not None:
                     self.recorder.event(effect.kind, effect.outcome, effect.routine, time.time())
             elif isinstance(effect, OpenWindow):

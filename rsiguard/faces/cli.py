@@ -115,6 +115,9 @@ def _human_status(data: dict[str, Any]) -> str:
         head = f"{nb['kind']} break snoozed, due again in {format_duration(nb['due_in_s'])}"
     elif state == "due":
         head = f"a {nb['kind']} break is due now"
+        again = (data.get("offer") or {}).get("again_in_s")
+        if again is not None:
+            head += f" (its offer was closed; shown again in {format_duration(again)})"
     elif state == "in_break" and data.get("break"):
         b = data["break"]
         head = f"in a {b['kind']} break, step {b['step']} of {b['steps']}: {b['instruction']}"
