@@ -26,6 +26,8 @@ PACKAGES = {
     "xdotool": "xdotool",
     "dbus-daemon": "dbus",
     "dunst": "dunst",
+    "openbox": "openbox",
+    "wmctrl": "wmctrl",
     "dunstctl": "dunst",
     "import": "imagemagick",
     "systemd-analyze": "systemd",

@@ -1,6 +1,7 @@
 """The notification servers Debian 12 ships for X11 desktops, and how to run one for a test.
 
-Shared by ``tests/test_servers.py`` and ``scripts/screenshot_servers.py``: each server
+Shared by ``tests/test_servers.py``, ``tests/test_server_clicks.py`` and
+``scripts/screenshot_servers.py``: each server
 runs on its own Xvfb and private session bus, and must own its bus name before the
 daemon looks for it.
 """
@@ -29,6 +30,8 @@ class Server:
     pattern: str  # where the binary is (a glob: the multiarch folder varies)
     package: str  # its Debian package
     args: tuple[str, ...] = ()
+    #: Its bubbles show no buttons, so the offer comes in rsiguard's own offer window.
+    offer_window: bool = False
 
 
 SERVERS = [
@@ -39,7 +42,11 @@ SERVERS = [
            "/usr/lib/mate-notification-daemon/mate-notification-daemon",
            "mate-notification-daemon"),
     Server("lxqt-notificationd", "/usr/bin/lxqt-notificationd", "lxqt-notificationd"),
+    # With Debian's own dunstrc (/etc/xdg/dunst/dunstrc: XDG_CONFIG_HOME holds none).
+    Server("dunst", "/usr/bin/dunst", "dunst", offer_window=True),
 ]  # fmt: skip
+#: The title of rsiguard's offer window (rsiguard.faces.offer_window.TITLE).
+OFFER_TITLE = "rsiguard: break offer"
 
 
 def binary(server: Server) -> str:
@@ -54,7 +61,7 @@ def binary(server: Server) -> str:
 
 
 def visible(display: str) -> list[str]:
-    """The ids of every mapped window on ``display`` (none of them is ours but a bubble)."""
+    """The ids of every mapped window on ``display``: bubbles, and rsiguard's windows."""
     done = subprocess.run(
         ["xdotool", "search", "--onlyvisible", "--class", "."],
         env={**os.environ, "DISPLAY": display},
@@ -82,7 +89,7 @@ def running_server(server: Server, env: dict[str, str], display: str, log: Path)
 
 #: A micro-break due after 10 s of typing (5 s long, so a routine ends soon), offered for
 #: as long as a test needs: the idle threshold is longer than a test takes to look and
-#: click. No break window.
+#: click. No break window. (A rest break keeps its default length, minutes.)
 OFFER_CONFIG = """
 [breaks.micro]
 interval = "10s"
@@ -106,3 +113,19 @@ def offer(env: dict[str, str], display: str) -> list[str]:
         wait_for(lambda: status(env).get("state") == "due", timeout=60, what="a due break")
     wait_for(lambda: visible(display), what="the offer on screen")
     return visible(display)
+
+
+def window_name(display: str, window: str) -> str:
+    """A window's title ("" once it is gone)."""
+    done = subprocess.run(
+        ["xdotool", "getwindowname", window],
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def offer_windows(display: str) -> list[str]:
+    """The mapped windows that are rsiguard's offer window."""
+    return [w for w in visible(display) if window_name(display, w) == OFFER_TITLE]

@@ -25,6 +25,8 @@ class Exit(IntEnum):
     BAD_CONFIG = 5
     #: another daemon is already running for this user
     ALREADY_RUNNING = 6
+    #: the offer window was closed without a choice (the daemon offers the break again later)
+    DISMISSED = 7
     #: whoever read the output went away (``| head``): 128 + SIGPIPE, as for any Unix tool
     CLOSED_PIPE = 141
 

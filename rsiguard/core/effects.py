@@ -24,6 +24,9 @@ class Notify:
     actions: tuple[tuple[str, str], ...] = ()
     cli_hint: str = ""
     urgent: bool = False
+    #: A break on offer: where the bubble cannot carry its buttons, the daemon opens
+    #: the offer window beside a plain bubble (``notifications.offer``).
+    offer: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,8 @@ def break_due(kind: BreakKind, policy: Policy, snoozes_left: int) -> Notify:
         actions.append(("skip", "Skip"))
         commands.append("rsiguard skip")
     hint = "From a terminal: " + " | ".join(commands)
-    return Notify(BREAK_SLOT, _TITLES[kind], "\n".join(wrapped(lines)), tuple(actions), hint)
+    body = "\n".join(wrapped(lines))
+    return Notify(BREAK_SLOT, _TITLES[kind], body, tuple(actions), hint, offer=True)
 
 
 _SIDES = {"left": "Left hand", "right": "Right hand", "both": "Both hands", "none": ""}

@@ -27,7 +27,6 @@ from rsiguard.adapters.notify.backends import Notifier, open_notifier
 from rsiguard.adapters.recorder import Recorder
 from rsiguard.adapters.session.screenlock import ScreenLockWatcher
 from rsiguard.adapters.timers import WakeTimer
-from rsiguard.base.children import child_env, python_argv
 from rsiguard.base.exitcodes import Exit
 from rsiguard.base.paths import runtime_dir_problem, socket_path, state_dir
 from rsiguard.control.protocol import SCHEMA_VERSION, Request, Response, error
@@ -35,6 +34,7 @@ from rsiguard.control.server import AlreadyRunning, ControlServer, UnsafeDirecto
 from rsiguard.core import events as ev
 from rsiguard.core import text
 from rsiguard.core.effects import (
+    BREAK_SLOT,
     CHECKIN_SLOT,
     CloseNotification,
     Effect,
@@ -48,6 +48,7 @@ from rsiguard.core.machine import initial_state, step
 from rsiguard.core.policy import BreakKind
 from rsiguard.core.view import status as status_view
 from rsiguard.daemon.coalesce import OneAtATime
+from rsiguard.daemon.faces import Faces, offer_by_window
 from rsiguard.settings.validate import Validated, ValidationFailed, in_child_async
 
 log = logging.getLogger("rsiguard")
@@ -95,7 +96,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._save_handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._window: asyncio.subprocess.Process | None = None
+        self.faces = Faces(env, self._on_offer_closed)
         self._date_behind = ""  # the earlier date last warned about
         self.early_hup: list[int] = []  # SIGHUPs that came before the loop could take them
         # Reloads run one at a time; requests during one share the next (see reload()).
@@ -169,7 +170,7 @@ class Daemon:
                 if self.recorder is not None:
                     self.recorder.event(effect.kind, effect.outcome, effect.routine, time.time())
             elif isinstance(effect, OpenWindow):
-                self._spawn(self._open_window())
+                self._spawn(self.faces.break_window())
             elif isinstance(effect, Reply):
                 replies.append(effect)
         return replies
@@ -180,45 +181,18 @@ class Daemon:
         task.add_done_callback(self._tasks.discard)
 
     async def _show(self, n: Notify) -> None:
-        if self.notifier is not None:
-            await self.notifier.show(n)
-
-    async def _open_window(self) -> None:
-        """Start `rsiguard window` as its own process, so Tk never touches the daemon."""
-        if sys.platform.startswith("linux") and not self.env.get("DISPLAY"):
+        notifier = self.notifier
+        if notifier is None:
             return
-        if self._window is not None and self._window.returncode is None:
-            return  # one window follows whatever break is running
-        self._window = await self._start_face("the break window", "window")
-        if self._window is not None:
-            await self._watch_face("the break window", self._window)
-
-    async def _start_face(self, what: str, *args: str) -> asyncio.subprocess.Process | None:
-        """Start ``rsiguard ARGS`` (a Tk window) as its own process; None if it cannot be."""
-        try:
-            return await asyncio.create_subprocess_exec(
-                *python_argv("rsiguard", *args),
-                env=child_env(self.env),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL,
-                # Its own session: Ctrl-C on a foreground daemon must not hit the window.
-                start_new_session=True,
-            )
-        except OSError as exc:
-            log.warning("cannot open %s: %s", what, exc)
-            return None
-
-    async def _watch_face(self, what: str, proc: asyncio.subprocess.Process) -> None:
-        code = await proc.wait()
-        if code:
-            log.warning("%s exited with status %d", what, code)
-
-    async def _open_checkin_window(self) -> None:
-        if sys.platform.startswith("linux") and not self.env.get("DISPLAY"):
-            return
-        proc = await self._start_face("the check-in window", "checkin", "--window")
-        if proc is not None:
-            await self._watch_face("the check-in window", proc)
+        if n.offer:
+            await notifier.prepare()  # is the server (and what it shows) known now?
+            if offer_by_window(self.loaded.offer_mode, notifier.buttons, self.faces.display):
+                # The window carries the buttons; the bubble only says a break is due.
+                hint = "Buttons: in rsiguard's window, bottom right. " + n.cli_hint
+                await notifier.show(replace(n, actions=(), cli_hint=hint))
+                self._spawn(self.faces.offer_window())
+                return
+        await notifier.show(n)
 
     async def _close(self, slot: str) -> None:
         if self.notifier is not None:
@@ -227,7 +201,7 @@ class Daemon:
     def _on_action(self, slot: str, key: str) -> None:
         if slot == CHECKIN_SLOT:
             if key == "checkin":
-                self._spawn(self._open_checkin_window())
+                self._spawn(self.faces.checkin_window())
             return
         event = ACTIONS.get(key)
         if event is None:
@@ -244,7 +218,13 @@ class Daemon:
     def _on_lock(self, locked: bool) -> None:
         self.dispatch(ev.ScreenLock(locked))
 
+    def _on_offer_closed(self) -> None:
+        self.dispatch(ev.Dismissed(BREAK_SLOT))
+
     def _on_dismissed(self, slot: str) -> None:
+        if slot == BREAK_SLOT and self.faces.offer_open:
+            log.debug("the offer's bubble was closed; the offer window still offers the break")
+            return
         self.dispatch(ev.Dismissed(slot))
 
     # --- persistence -----------------------------------------------------------

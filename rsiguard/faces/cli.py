@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
             "args", nargs=argparse.REMAINDER
         )
     sub.add_parser("window", help="the break window (the daemon starts it on Start routine)")
+    sub.add_parser(
+        "offer", help="the offer window (the daemon starts it where bubbles show no buttons)"
+    )
     sub.add_parser("diagram", help="print the break state machine as a Mermaid diagram")
     fl = sub.add_parser(
         "flare", help="a rheumatoid arthritis flare today: only gentle routines until midnight"
@@ -252,6 +255,10 @@ def main(
         from rsiguard.faces import window
 
         return window.main(env)
+    if args.cmd == "offer":
+        from rsiguard.faces import offer_window
+
+        return offer_window.main(env)
     if args.cmd == "flare":
         return _flare(args.state, env, out, err)
     if args.cmd == "doctor":

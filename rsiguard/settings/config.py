@@ -297,6 +297,7 @@ def load(env: Mapping[str, str], user_file: Path | None = None) -> Loaded:
     return Loaded(
         policy=to_policy(merged, checked.floor),
         notify_backend=merged.notifications.backend,
+        offer_mode=merged.notifications.offer,
         input_backend=merged.activity.backend,
         stats_retention_days=merged.stats.retention_days,
         checkin_every_days=merged.checkins.every_days,

@@ -28,4 +28,5 @@ class Loaded:
     locked_keys: list[str]
     warnings: list[str]
     stats_retention_days: int = 90
+    offer_mode: str = "auto"
     checkin_every_days: int = 7

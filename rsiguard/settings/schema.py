@@ -137,6 +137,9 @@ class NotificationSettings(BaseModel):
 
     model_config = _SECTION
     backend: Literal["auto", "dbus", "plyer", "log"] = "auto"
+    #: Where a break offer's buttons go: the bubble, rsiguard's own small offer window
+    #: beside a plain bubble, or (auto) the window where the bubble cannot carry them.
+    offer: Literal["auto", "bubble", "window"] = "auto"
 
 
 def _known(vocabulary: Mapping[str, str], what: str) -> Callable[[list[str]], list[str]]:

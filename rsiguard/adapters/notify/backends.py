@@ -41,6 +41,15 @@ class Notifier(Protocol):
         """Why this is the log rather than a desktop bubble (``""`` when bubbles work)."""
         ...
 
+    @property
+    def buttons(self) -> bool:
+        """Whether a bubble's actions are shown as buttons a person can click."""
+        ...
+
+    async def prepare(self) -> None:
+        """Find out, if that is due, whether ``buttons`` holds now. Never raises."""
+        ...
+
     async def show(self, n: Notify) -> None:
         """Show (or replace) the bubble for ``n.slot``. Never raises."""
         ...
@@ -68,6 +77,7 @@ class LogNotifier:
     """
 
     name = "log"
+    buttons = False
 
     def __init__(self, why: str = "") -> None:
         self.why = why
@@ -75,6 +85,9 @@ class LogNotifier:
     def log(self, n: Notify) -> None:
         """Log ``n`` (used by the other backends as their per-call fallback too)."""
         logger.info("notification [%s] %s: %s", n.slot, n.title, text_with_hint(n))
+
+    async def prepare(self) -> None:
+        """Nothing to find out."""
 
     async def show(self, n: Notify) -> None:
         """Log the notification."""
@@ -107,10 +120,15 @@ class PlyerNotifier:
         """``plyer``, or ``log`` after the last call failed."""
         return "plyer" if self._problem is None else "log"
 
+    buttons = False  # plyer has no actions on any platform
+
     @property
     def why(self) -> str:
         """Why the last bubble went to the log (``""`` while plyer works)."""
         return self._problem or ""
+
+    async def prepare(self) -> None:
+        """Nothing to find out."""
 
     async def show(self, n: Notify) -> None:
         """Show a bubble; log it instead if plyer fails or hangs."""

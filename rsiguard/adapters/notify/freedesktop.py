@@ -86,6 +86,11 @@ class ServerInfo:
         return "actions" in self.capabilities
 
     @property
+    def buttons(self) -> bool:
+        """Whether the bubbles show our buttons where a person can click them."""
+        return self.actions and not self.quirks.hides_actions
+
+    @property
     def quirks(self) -> Quirks:
         """The workarounds this server needs (rsiguard.adapters.notify.quirks)."""
         return quirks_for(self.name, self.vendor)
@@ -168,6 +173,11 @@ class DBusNotifier:
         return self._problem or "no notification server has answered yet"
 
     @property
+    def buttons(self) -> bool:
+        """Whether the server in use shows our buttons on its bubbles."""
+        return self.name != "log" and self._server is not None and self._server.buttons
+
+    @property
     def server(self) -> ServerInfo | None:
         """The server in use, if one is known."""
         return self._server
@@ -175,6 +185,14 @@ class DBusNotifier:
     async def start(self) -> None:
         """Connect and query the server; on failure log a warning and degrade."""
         await self._ready()
+
+    async def prepare(self) -> None:
+        """Connect and learn the server now if that is due, so ``buttons`` is current."""
+        async with self._lock:
+            try:
+                await self._ready()
+            except Exception as exc:  # never raises: show() will log the problem
+                logger.debug("notification server not ready: %s", _describe(exc))
 
     async def show(self, n: Notify) -> None:
         """Show or replace the bubble of ``n.slot``; log it instead if D-Bus fails."""

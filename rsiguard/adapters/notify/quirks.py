@@ -12,6 +12,9 @@ by driving the real server (docs/notifications.md has the evidence):
   routine's step bubbles kept offering Start/Snooze/Skip. When the actions change, a
   new bubble is opened instead. It also draws the ``default`` action as one more entry,
   and more than three actions become a combo box: it gets no ``default`` action.
+* **dunst 1.9** draws no buttons: its bubble shows an ``(A)`` marker, the actions are in
+  a context menu that needs dmenu (which Debian does not install with it), and with
+  Debian's dunstrc a left click closes the bubble. Its offers get the offer window.
 * **xfce4-notifyd 0.7.3** draws the ``default`` action as a button of its own ("Start
   routine" twice) unless its label is empty.
 """
@@ -33,6 +36,8 @@ class Quirks:
     no_default_action: bool = False
     #: The ``default`` action is shown as a button unless its label is empty.
     unlabelled_default_action: bool = False
+    #: Says it has the ``actions`` capability but shows no buttons on the bubble.
+    hides_actions: bool = False
 
 
 #: (server name, vendor or "" for any, the workarounds).
@@ -40,6 +45,7 @@ TABLE: tuple[tuple[str, str, Quirks], ...] = (
     ("Notification Daemon", "GNOME", Quirks(close_by_expiring=True)),
     ("lxqt-notificationd", "", Quirks(new_bubble_for_new_actions=True, no_default_action=True)),
     ("Xfce Notify Daemon", "", Quirks(unlabelled_default_action=True)),
+    ("dunst", "", Quirks(hides_actions=True)),
 )
 #: How long the empty bubble that replaces a ghost stays (milliseconds).
 EXPIRE_MS = 500
