@@ -82,7 +82,7 @@ def _due_with_window(env: dict[str, str], display: str) -> str:
         wait_for(lambda: status(env).get("state") == "due", timeout=60, what="a due break")
         found = wait_for(lambda: offer_windows(display), what="the offer window")
         assert isinstance(found, list)
-    return found[0]
+    return str(found[0])
 
 
 def test_the_window_offers_the_break_without_taking_the_keyboard(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_closing_the_window_says_when_the_offer_comes_back(tmp_path: Path) -> No
             lambda: (s := status(env))["offer"] and s["offer"]["again_in_s"] and s,
             what="status to say when the offer comes back",
         )
-        assert data["state"] == "due"
+        assert isinstance(data, dict) and data["state"] == "due"
         assert 280 <= data["offer"]["again_in_s"] <= 300  # one snooze length: 5 min
         assert re.search(
             r"its offer was closed; shown again in [45] min", cli(env, "status").stdout
