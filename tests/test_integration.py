@@ -271,9 +271,15 @@ def test_no_display_and_no_bus(tmp_path: Path) -> None:
 def test_real_dunst_shows_the_offer_and_its_action_starts_the_routine(
     desktop: Desktop, tmp_path: Path
 ) -> None:
+    """With ``offer = "bubble"`` the actions stay on dunst's bubble (its context menu,
+    with dmenu installed, or its middle click); by default dunst gets the offer window."""
+    config = FAST_CONFIG + '\n[notifications]\noffer = "bubble"\n'
     with session_bus(tmp_path / "dunstbus") as bus:
         env = daemon_env(tmp_path, desktop.display, bus)
-        with dunst(env, desktop.display, tmp_path / "dunst") as dunst_env, running_daemon(env):
+        with (
+            dunst(env, desktop.display, tmp_path / "dunst") as dunst_env,
+            running_daemon(env, config),
+        ):
             assert "actions" in status(env)["backends"]["notifications"]
             with Typist(desktop.display):
                 wait_for(lambda: status(env)["state"] == "due", timeout=60, what="due")

@@ -422,10 +422,10 @@ def test_safety_notes_open_the_first_routine_only() -> None:
     sim = Sim()
     assert sim.command(ev.StartBreak()).ok
     first = sim.notifications()[-1].body.replace("\n", " ")
-    assert "base of the thumb" in first
+    assert "clinician agrees" in first
     assert sim.command(ev.StopRoutine()).ok
     assert sim.command(ev.StartBreak()).ok
-    assert "base of the thumb" not in sim.notifications()[-1].body.replace("\n", " ")
+    assert "clinician agrees" not in sim.notifications()[-1].body.replace("\n", " ")
     assert not [n for n in sim.notifications() if n.slot == NOTICE_SLOT]
 
 

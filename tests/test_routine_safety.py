@@ -33,6 +33,7 @@ from rsiguard.core.routines.properties import (
 from rsiguard.core.text import (
     COLUMNS,
     FILLER,
+    FIRST_ROUTINE_NOTES,
     GENERAL_SAFETY,
     break_due,
     checkin_reminder,
@@ -271,6 +272,17 @@ def test_a_routines_bubbles_hold_still(routine: Routine) -> None:
         assert all(line.strip() or line == FILLER for b in bodies for line in b.split("\n"))
 
 
+#: Lines of text a bubble may have, so that its buttons stay on a 768-pixel-high screen
+#: (about 16 px a line on the tested servers, plus the title and the buttons).
+MAX_LINES = 42
+
+
+@pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
+def test_even_a_first_routines_bubble_fits_on_a_laptop_screen(routine: Routine) -> None:
+    lines = _bubble(routine, first=True).body.split("\n")
+    assert len(lines) <= MAX_LINES, len(lines)
+
+
 def test_a_step_bubble_gives_the_steps_length_not_a_countdown() -> None:
     routine = next(r for r in ROUTINES if len(r.steps) > 1)
     step = routine.steps[0]
@@ -286,7 +298,7 @@ def test_the_first_routine_opens_with_the_general_notes_and_no_separate_notice()
     state, fx = machine.step(machine.initial_state(pol), ev.StartBreak(BreakKind.REST), 0.0)
     notes = [f for f in fx if isinstance(f, Notify)]
     assert len(notes) == 1 and notes[0].slot == "break"
-    general, own = wrapped(GENERAL_SAFETY), wrapped(routine.safety)
+    general, own = wrapped(FIRST_ROUTINE_NOTES), wrapped(routine.safety)
     lines = notes[0].body.split("\n")
     assert lines[: len(general) + len(own)] == general + own
     state, fx = machine.step(state, ev.NextStep(), 1.0)
@@ -295,7 +307,7 @@ def test_the_first_routine_opens_with_the_general_notes_and_no_separate_notice()
     state, _ = machine.step(state, ev.StopRoutine(), 2.0)
     state, fx = machine.step(state, ev.StartBreak(BreakKind.REST), 3.0)
     again = [f for f in fx if isinstance(f, Notify)]
-    assert not any(note in again[0].body for note in wrapped(GENERAL_SAFETY)[:1])
+    assert not any(note in again[0].body for note in wrapped(FIRST_ROUTINE_NOTES)[:1])
 
 
 def test_the_window_shows_every_note_on_every_step() -> None:
@@ -323,6 +335,9 @@ def test_massage_conditions_are_exactly_the_ones_the_notice_names() -> None:
     (notice,) = [n for n in GENERAL_SAFETY if "blood thinners" in n]
     assert "all self-massage" in notice and "light strokes too" in notice
     assert all(name in notice for name in _NAMED.values())
+    (short,) = [n for n in FIRST_ROUTINE_NOTES if "blood thinners" in n]
+    assert "no self-massage at all" in short
+    assert all(name in short.lower() for name in _NAMED.values())
     docs = [" ".join(b.split()) for b in DOCS.read_text("utf-8").split("\n- ")]
     (bullet,) = [b for b in docs if "blood thinners" in b and b.startswith("Leave")]
     assert "all self-massage" in bullet

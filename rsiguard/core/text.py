@@ -15,8 +15,8 @@ _TITLES = {BreakKind.MICRO: "Time for a micro-break", BreakKind.REST: "Time for 
 
 #: Bubble text is wrapped here, at a width every tested server shows without wrapping
 #: again, so a bubble has the same lines on every server and the buttons under them sit
-#: where they sat a step before (servers wrap at 40 to 60 characters of their font).
-COLUMNS = 42
+#: where they sat a step before (lxqt-notificationd, the narrowest, wraps at 32 to 34).
+COLUMNS = 32
 #: Fills the lines a step has fewer of than the longest step of its routine. A plain
 #: space or an empty line may be trimmed by a server; a no-break space is kept.
 FILLER = "\u00a0"
@@ -77,14 +77,14 @@ def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
     """The bubble for the current routine step, updated in place step by step.
 
     Its layout is fixed for the whole routine, so the buttons hold still: the notes
-    that open it (the general safety notes on a first routine, then the routine's own,
+    that open it (the general notes, short, on a first routine, then the routine's own,
     most important first) on every step, then the step, filled up to the line count
     of the routine's longest step. It gives the step's length, not a countdown: a
     bubble is a snapshot, and the window counts down.
     """
     p = run.player
     title = f"{p.routine.title}: step {p.index + 1} of {len(p.routine.steps)}"
-    notes = wrapped([*(GENERAL_SAFETY if run.first else ()), *p.routine.safety])
+    notes = wrapped([*(FIRST_ROUTINE_NOTES if run.first else ()), *p.routine.safety])
     step = _step_lines(p.step)
     room = max(len(_step_lines(s)) for s in p.routine.steps)
     lines = [*notes, *step, *[FILLER] * (room - len(step))]
@@ -106,6 +106,18 @@ GENERAL_SAFETY = (
     "the command rsiguard flare on does this until midnight.",
     "Stop if numbness, tingling or pain starts or increases. Constant numbness, weakness, "
     "or wasting at the base of the thumb is a reason to see a doctor.",
+)
+
+
+#: The general notes, short enough for the first routine's bubbles to stay on screen
+#: with the routine's own notes and its step (every condition the full text names).
+FIRST_ROUTINE_NOTES = (
+    "First routine: self-care, not treatment or diagnosis.",
+    "No massage over wounds, infections, a hot swollen joint or a fracture.",
+    "Fever, a blood clot, severe osteoporosis, a bleeding disorder or blood thinners: "
+    "no self-massage at all unless a clinician agrees.",
+    "In a rheumatoid arthritis flare, gentle movement only.",
+    "Stop if numbness, tingling or pain starts or grows. More: rsiguard routines safety",
 )
 
 
