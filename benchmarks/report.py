@@ -303,6 +303,7 @@ def _rsiguard_section(data: dict[str, Any]) -> list[str]:
                 for name, r in parsers["rows"].items()
             ],
         )  # fmt: skip
+    out += desktops_section(extra.get("desktops") or {})
     store = extra.get("store") or {}
     if store.get("commands"):
         c, mem = store["commands"], store["memory"]
@@ -367,4 +368,45 @@ def _rsiguard_section(data: dict[str, Any]) -> list[str]:
     if maps:
         out += ["### Where the idle daemon's RSS is", ""]
         out += _table(["mapping", "RSS (MB)"], [[k, mb(v)] for k, v in maps.items()])
+    return out
+
+
+def desktops_section(desktops: dict[str, Any]) -> list[str]:
+    """The gnome and wayland backends' wake-ups and messages (benchmarks/desktops.py)."""
+    if not desktops.get("rows"):
+        return []
+    out = [
+        "### Activity-only backends: wake-ups and messages, idle and active",
+        "",
+        f"Each backend in a process of its own (an asyncio loop thread with the "
+        f"`ActivityMonitor`, and its supervisor thread reading the compositor), on a real "
+        f"compositor: `gnome` on `mutter --headless` (hermetic session bus, keys through "
+        f"RemoteDesktop), `wayland` on headless sway run as `rsitest` (keys from `wtype`). "
+        f"After ready and idle, {desktops['seconds']:g} s untouched, then "
+        f"{desktops['seconds']:g} s with a key every {desktops['inject_every_s']:g} s. "
+        "Wake-ups: voluntary context switches of the loop and supervisor threads. "
+        "Messages: D-Bus messages (gnome) or Wayland events (wayland) the backend's "
+        "connection received / sent. Posts: activity samples, one a second while active "
+        "(`benchmarks/desktops.py`).",
+        "",
+    ]
+    rows = []
+    for name, r in desktops["rows"].items():
+        if "error" in r:
+            rows.append([name, "", r["error"], "", "", "", "", ""])
+            continue
+        what = [r.get("compositor", "?"), *([r["protocol"]] if "protocol" in r else [])]
+        label = f"{name} ({', '.join(what)})"
+        for window in ("idle", "active"):
+            w = r[window]
+            rows.append([
+                label, window, w["seconds"], w["wakeups"]["loop"], w["wakeups"]["supervisor"],
+                f"{w['messages_in']} / {w['messages_out']}", w["posts"],
+                ", ".join(f"{k} {v}" for k, v in (w.get("wayland_events") or {}).items()),
+            ])  # fmt: skip
+    out += _table(
+        ["backend", "window", "seconds", "loop wake-ups", "supervisor wake-ups",
+         "messages in / out", "posts", "Wayland events"],
+        rows,
+    )  # fmt: skip
     return out

@@ -6,8 +6,11 @@ flood, then rsiguard's own measurements (status latency, core throughput, a
 simulated day, import costs). Writes ``DIR/benchmarks.json`` and
 ``DIR/benchmarks.md`` (default ``docs/``) and prints the targets as PASS/MISS.
 
-Full mode: 60 s idle, 60 s flood per program (a few minutes with peers). ``--quick``:
-3 s windows, no trace of the simulated day (peers only if asked for).
+Full mode: 60 s idle, 60 s flood per program (a few minutes with peers), and the gnome
+and wayland backends on real mutter and sway, an idle and an active minute each
+(``--desktop-seconds`` shortens that). ``--quick``: 3 s windows, no trace of the
+simulated day, no desktop rows unless ``--desktop-seconds`` is given (peers only if
+asked for).
 Needs Xvfb, xdotool and dbus-daemon (dunst is used when present); as root, missing
 Debian packages (and the peers, with ``--peers``) are installed with apt-get.
 Exit status: 0 when rsiguard was measured (whatever the targets say), 1 if not, 2 on
@@ -132,8 +135,22 @@ def inproc(*args: str, timeout: float = 900) -> dict[str, Any]:
     return data
 
 
-def rsiguard_extra(quick: bool) -> dict[str, Any]:
-    """Core throughput, the simulated day (traced too in full mode), import costs."""
+def desktops(seconds: float) -> dict[str, Any]:
+    """The gnome and wayland backends on real mutter and sway (benchmarks/desktops.py)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.desktops", "--seconds", f"{seconds:g}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120 + 6 * seconds, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+    data = json.loads(done.stdout)
+    assert isinstance(data, dict)
+    return data
+
+
+def rsiguard_extra(quick: bool, desktop_seconds: float | None = None) -> dict[str, Any]:
+    """Core throughput, the simulated day (traced too in full mode), import costs, and
+    (when ``desktop_seconds`` is set) the desktop backends' wake-ups and messages."""
     from tests.desktop import xvfb
 
     extra: dict[str, Any] = {}
@@ -156,6 +173,9 @@ def rsiguard_extra(quick: bool) -> dict[str, Any]:
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     extra["store"] = json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr}
+    if desktop_seconds:
+        log(f"rsiguard: gnome and wayland backends, {desktop_seconds:g} s idle and active")
+        extra["desktops"] = desktops(desktop_seconds)
     log("rsiguard: import costs")
     with xvfb() as display:  # pynput will not import without a display
         extra["imports"] = inproc("imports", "--display", display)
@@ -191,6 +211,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--idle", type=float, help="idle window in seconds (overrides the mode)")
     p.add_argument("--flood", type=float, help="flood window in seconds (overrides the mode)")
     p.add_argument("--keep", type=Path, help="keep homes and logs in this directory")
+    p.add_argument(
+        "--desktop-seconds",
+        type=float,
+        help="idle and active window of the gnome/wayland rows (60; quick mode: skipped "
+        "unless given)",
+    )
     return p.parse_args(argv)
 
 
@@ -239,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                 result["error"] += f" ({install['peers']})"
             data["programs"][prog.key] = result
             data.setdefault("notifications", result.get("notifications", "?"))
-        data["rsiguard_extra"] = rsiguard_extra(args.quick)
+        desktop_seconds = args.desktop_seconds or (None if args.quick else 60.0)
+        data["rsiguard_extra"] = rsiguard_extra(args.quick, desktop_seconds)
     data["targets"] = targets(data)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "benchmarks.json").write_text(json.dumps(data, indent=2) + "\n")

@@ -7,6 +7,7 @@ No timing is asserted here (the numbers live in docs/benchmarks.md, regenerated 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,32 @@ def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
     report = (tmp_path / "benchmarks.md").read_text()
     assert "## Targets" in report and "## Counting accuracy" in report
     assert "Input counters: evdev against xrecord" in report
+
+
+@pytest.mark.timeout(120)
+def test_desktop_backend_rows_in_a_short_window() -> None:
+    """The gnome and wayland rows (`./dev bench`'s idle and active minute) with 2 s windows."""
+    require("mutter", "sway", "wtype", "dbus-daemon")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.desktops", "--seconds", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=110,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-4000:]
+    data = json.loads(done.stdout)
+    assert data["seconds"] == 2
+    names = ["gnome", "wayland"] if os.getuid() == 0 else ["gnome"]  # sway: a second user
+    for name in names:
+        row = data["rows"][name]
+        assert "error" not in row, row
+        assert row["status"].startswith(f"{name} (") and row["status"].endswith("activity only")
+        idle, active = row["idle"], row["active"]
+        for w in (idle, active):
+            assert w["seconds"] >= 2 and _number(w["wakeups_total"]), w
+            assert all(_number(w[k]) for k in ("messages_in", "messages_out", "posts"))
+        assert idle["posts"] == 0 and idle["messages_in"] == 0  # idle: nothing arrives
+        assert active["injected"] >= 3 and active["posts"] >= 1  # input: active time
+    from benchmarks.report import desktops_section
+
+    section = "\n".join(desktops_section(data))
+    assert "Activity-only backends: wake-ups and messages" in section
+    assert all(f"| {name} (" in section for name in names)

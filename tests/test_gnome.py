@@ -21,14 +21,16 @@ from jeepney import DBusAddress, new_method_call, new_signal  # type: ignore[imp
 from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped, unused-ignore]
 from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped, unused-ignore]
 
-from rsiguard.adapters.input import evdev
-from tests.desktop import has_owner, require, session_bus, wait_for
+from rsiguard.adapters.input import evdev, gnome
+from tests.desktop import has_owner, logind_mock, require, session_bus, wait_for
 from tests.test_activity import Harness, _switches
 
 pytestmark = pytest.mark.integration
 IDLE = "org.gnome.Mutter.IdleMonitor"
 RD = "org.gnome.Mutter.RemoteDesktop"
 READY = "gnome (Wayland wayland-0): activity only"
+UP_TO = f"(up to {gnome.WAIT_FOR_MUTTER:g} s)"
+WAITING = f"waiting: gnome: waiting for Mutter's idle monitor {UP_TO}"
 
 
 @contextmanager
@@ -177,7 +179,7 @@ def test_forged_watch_fired_is_ignored_and_a_restart_is_picked_up(tmp_path: Path
                 finally:
                     forger.close()
                 first.terminate()
-                lost = "lost: Mutter's IdleMonitor went away; retrying"
+                lost = f"lost: Mutter's IdleMonitor went away; waiting for it {UP_TO}"
                 wait_for(lambda: h.status() == lost, what="mutter gone")
             except BaseException:
                 h.close()
@@ -194,6 +196,98 @@ def test_forged_watch_fired_is_ignored_and_a_restart_is_picked_up(tmp_path: Path
                     rd.close()
         finally:
             assert h.close() < 1.0
+
+
+def key_counts(h: Harness, address: str) -> None:
+    """A real key through RemoteDesktop makes the monitor post (activity seen)."""
+    rd = RemoteDesktop(address)
+    try:
+        n = len(h.posts)
+        rd.key()
+        wait_for(lambda: len(h.posts) > n, what="active after a key")
+    finally:
+        rd.close()
+
+
+@pytest.mark.usefixtures("no_devices")
+def test_waits_for_mutter_that_starts_after_rsiguard(tmp_path: Path) -> None:
+    """At login rsiguard may start first: in a GNOME session it waits for Mutter (no
+    polling: nobody wakes while waiting), then watches it as soon as it is up."""
+    with session_bus(tmp_path / "bus") as address:
+        h = Harness(env_for(address))
+        try:
+            h.call(h.monitor.start)
+            wait_for(lambda: h.status() == WAITING, what="waiting for Mutter")
+            assert h.call(lambda: h.monitor.measures) is None
+            assert idle_posts(h, 2.5) == (0, 0)  # one blocking read: no posts, no wake-ups
+            with mutter(address, tmp_path):
+                wait_for(lambda: h.status() == READY, what="gnome once Mutter is up")
+                assert h.changes == [WAITING, READY]
+                assert list(h.call(lambda: h.monitor.skipped)) == ["evdev"]
+                key_counts(h, address)
+        finally:
+            assert h.close() < 1.0
+
+
+@pytest.mark.usefixtures("no_devices")
+def test_falls_back_after_the_bound_and_switches_when_mutter_appears(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the bound logind takes over; Mutter appearing later still wins."""
+    monkeypatch.setattr(gnome, "WAIT_FOR_MUTTER", 1.5)
+    waiting = "waiting: gnome: waiting for Mutter's idle monitor (up to 1.5 s)"
+    fallback = "logind (Wayland wayland-0): activity only"
+    with logind_mock(tmp_path / "sys") as system, session_bus(tmp_path / "bus") as address:
+        env = {**env_for(address), "DBUS_SYSTEM_BUS_ADDRESS": system, "XDG_SESSION_ID": "c1"}
+        h = Harness(env)
+        try:
+            h.call(h.monitor.start)
+            wait_for(lambda: h.status() == fallback, what="logind after the bound")
+            skipped = h.call(lambda: h.monitor.skipped)
+            assert skipped["gnome"] == (
+                "no org.gnome.Mutter.IdleMonitor on the session bus after 1.5 s "
+                "(gnome takes over when it appears)"
+            )
+            with mutter(address, tmp_path):
+                wait_for(lambda: h.status() == READY, what="gnome once Mutter is up")
+                assert h.changes == [waiting, fallback, READY]
+                assert list(h.call(lambda: h.monitor.skipped)) == ["evdev"]
+                waiters = [t for t in threading.enumerate() if t.name == "rsiguard-gnome-wait"]
+                assert not waiters  # the waiter ended once it handed over
+                time.sleep(2.2)  # idle (logind's mock says active; Mutter decides now)
+                assert idle_posts(h, 1.5)[0] == 0
+                key_counts(h, address)
+        finally:
+            assert h.close() < 1.0
+
+
+@pytest.mark.usefixtures("no_devices")
+def test_explicit_gnome_past_the_bound_waits_without_polling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing to fall back to: one clear line, and gnome starts when Mutter does."""
+    monkeypatch.setattr(gnome, "WAIT_FOR_MUTTER", 1.0)
+    gave_up = (
+        "none: no org.gnome.Mutter.IdleMonitor on the session bus after 1 s "
+        "(gnome takes over when it appears)"
+    )
+    with session_bus(tmp_path / "bus") as address:
+        h = Harness(env_for(address), backend="gnome")
+        try:
+            h.call(h.monitor.start)
+            wait_for(lambda: h.status() == gave_up, what="gave up waiting")
+            tids = [
+                t.native_id or 0 for t in threading.enumerate() if t.name.startswith("rsiguard-")
+            ]
+            before = _switches(tids)
+            time.sleep(2.0)
+            assert _switches(tids) - before == 0  # supervisor and waiter both asleep
+            with mutter(address, tmp_path):
+                wait_for(lambda: h.status() == READY, what="gnome once Mutter is up")
+                key_counts(h, address)
+        finally:
+            assert h.close() < 1.0
+        assert not [t for t in threading.enumerate() if t.name == "rsiguard-gnome-wait"]
 
 
 def test_daemon_on_gnome_offers_a_break_after_real_activity(tmp_path: Path) -> None:

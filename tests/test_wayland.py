@@ -9,10 +9,12 @@ Debian 12's sway 1.7 offers ``org_kde_kwin_idle``; sway 1.9+ offers only
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import pwd
+import signal
 import subprocess
 import tempfile
 import threading
@@ -187,3 +189,81 @@ def test_doctor_names_the_idle_protocol(runtime: Path) -> None:
         assert data["input"]["chosen"] == "wayland"
         probe = next(p for p in data["input"]["probes"] if p["name"] == "wayland")
         assert probe["usable"] and "idle" in probe["detail"]
+
+
+def xwayland_display(runtime: Path) -> str | None:
+    """The X display a lazy-Xwayland sway listens on for ``runtime`` (from its lock file:
+    it holds sway's pid, whose environment names the runtime directory)."""
+    for lock in Path("/tmp").glob(".X*-lock"):
+        try:
+            pid = int(lock.read_bytes().strip(b" \n\0"))
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if f"XDG_RUNTIME_DIR={runtime}".encode() in environ:
+            return ":" + lock.name.removeprefix(".X").removesuffix("-lock")
+    return None
+
+
+def xwayland_pids(display: str) -> list[int]:
+    """Xwayland servers running for ``display`` (sway starts one on the first X client)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[0].endswith(b"Xwayland") and display.encode() in argv[1:]:
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
+@pytest.mark.usefixtures("no_other_sources")
+@pytest.mark.parametrize("backend", ["auto", "xrecord", "pynput"])
+def test_xwayland_is_neither_started_nor_counted(
+    runtime: Path, tmp_path: Path, backend: str
+) -> None:
+    """WAYLAND_DISPLAY set and DISPLAY pointing at sway's lazy Xwayland: rsiguard (and
+    doctor) never connects to it, so no Xwayland starts, and xrecord is never reported
+    as counting. An X client of the session's user does start it (the check can see it)."""
+    (runtime / "config").write_text(CONFIG.replace("xwayland disable", "xwayland enable"))
+    with session_bus(tmp_path / "bus") as bus, sway(runtime) as display:
+        x = str(wait_for(lambda: xwayland_display(runtime), timeout=5, what="sway's X socket"))
+        assert xwayland_pids(x) == []  # lazy: nothing runs before an X client comes
+        # WAYLAND_DISPLAY alone says Wayland (no XDG_SESSION_TYPE, as under a bare sway)
+        env = {"PATH": "/usr/bin", "XDG_RUNTIME_DIR": str(runtime), "WAYLAND_DISPLAY": display,
+               "DISPLAY": x, "DBUS_SESSION_BUS_ADDRESS": bus}  # fmt: skip
+        h = Harness(env, backend=backend)
+        try:
+            h.call(h.monitor.start)
+            if backend == "auto":
+                ready = f"wayland (Wayland {display}): activity only"
+                wait_for(lambda: h.status() == ready, what="wayland chosen")
+                assert h.call(lambda: h.monitor.measures) == "activity"
+            else:
+                refused = f"none: {backend} would see only input to X11 windows (through Xwayland)"
+                assert h.status().startswith(refused)
+            wtype(runtime, display)  # input in the session: still nobody talks to X
+            out = io.StringIO()
+            assert main(["doctor", "--json"], env, out, io.StringIO()) == 0
+            data = json.loads(out.getvalue())
+            xrecord = next(p for p in data["input"]["probes"] if p["name"] == "xrecord")
+            assert not xrecord["usable"] and "Xwayland" in xrecord["detail"]
+            time.sleep(1.5)  # an Xwayland started by a connection is up within 0.1 s
+            counting_x = ("xrecord", "pynput", "starting: xrecord", "starting: pynput")
+            assert not any(c.startswith(counting_x) for c in [h.status(), *h.changes])
+            if backend != "auto":
+                assert h.call(lambda: h.monitor.measures) is None
+            assert xwayland_pids(x) == []
+        finally:
+            assert h.close() < 1.0
+        user = pwd.getpwnam(USER)
+        probe = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
+                 "env", "-i", f"DISPLAY={x}", "xdpyinfo"]  # fmt: skip
+        try:
+            subprocess.run(probe, capture_output=True, check=True, timeout=10)
+            assert xwayland_pids(x)  # the same check sees an Xwayland that did start
+        finally:
+            for pid in xwayland_pids(x):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)

@@ -18,6 +18,7 @@ Measures = Literal["counts", "activity"]
 Ready = Callable[["Session", str, bool], None]  # (session, backend name, reconnecting)
 Add = Callable[..., None]  # add(keys=0, clicks=0, scroll=0, pointer_px=0.0)
 Active = Callable[["Session", bool], None]  # (session, the user is active now)
+Report = Callable[["Session", str], None]  # (session, a status line: "waiting: ...")
 
 
 class BackendUnavailable(Exception):
@@ -31,8 +32,16 @@ class Session:
         self.display = display  # X display name; None when no X11 backend may run
         self.label = label  # "X11 :1", "Wayland wayland-0", "console" or sys.platform
         self.backends = backends  # candidates in order (see chooser.py)
-        self.stop_event = threading.Event()  # set by stop(): cuts a backoff wait short
+        # Set by stop() and by prefer(): cuts the supervisor's wait short.
+        self.wake = threading.Event()
         self.stopping = False  # set under lock by the loop thread
+        # A better candidate became available while a later one runs (or none does): the
+        # supervisor starts over from the first candidate at once (see prefer()).
+        self.preferred: str | None = None
+        # Candidates waiting, on threads of their own, for their source to appear (each
+        # ends when it does or at stop()): while any waits, "nothing works" is not final.
+        self.awaiting: set[str] = set()
+        self.closers: list[Callable[[], None]] = []  # stop() calls each (waiters' halts)
         self.fell_back = False  # auto already said why it uses a later choice
         # Why each candidate before the running one was passed over (supervisor thread
         # writes, loop thread reads a copy): what `rsiguard status` and doctor show.
@@ -40,6 +49,27 @@ class Session:
         # Set under lock by the running backend: stops it without blocking (stop() calls it).
         self.halt: Callable[[], None] | None = None
         self.lock = threading.Lock()  # orders stop() against starting/halting a backend
+
+    def install_halt(self, halt: Callable[[], None]) -> bool:
+        """Supervisor thread: let stop() and prefer() end the running backend through
+        ``halt``; False (install nothing) when either already happened: return at once."""
+        with self.lock:
+            if self.stopping or self.preferred is not None:
+                return False
+            self.halt = halt
+            return True
+
+    def prefer(self, name: str) -> None:
+        """Any thread (a waiter): candidate ``name`` can work now; end whatever runs in
+        its place so that the supervisor starts over from the first candidate."""
+        with self.lock:
+            self.awaiting.discard(name)
+            if self.stopping:
+                return
+            self.preferred = name
+            if self.halt is not None:
+                self.halt()
+        self.wake.set()
 
 
 class Backend(Protocol):

@@ -19,6 +19,7 @@ import contextlib
 import os
 import socket
 import stat
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -126,6 +127,30 @@ class BusConnection:
                 continue
             if fields.get(HeaderFields.sender) == self.owner:
                 return msg
+
+    def await_owner(self, timeout: float | None) -> str | None:
+        """Supervisor or waiter thread, after ``watch_owner``: block until the name gets
+        an owner (its unique name, also kept as ``owner``), or None once ``timeout``
+        seconds passed (None: no bound). One read, woken only by the bus: no polling.
+        Other queued signals are dropped (they came from no owner worth hearing).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return None
+            try:
+                msg = self.conn.recv_until_filtered(self.queue, timeout=left)
+            except TimeoutError:
+                return None
+            fields = msg.header.fields
+            if (
+                fields.get(HeaderFields.member) == "NameOwnerChanged"
+                and fields.get(HeaderFields.sender) == "org.freedesktop.DBus"
+                and msg.body[2]
+            ):
+                self.owner = str(msg.body[2])
+                return self.owner
 
     def shutdown(self) -> None:
         """Any thread: wake a blocked ``next_signal`` (it raises ConnectionError)."""

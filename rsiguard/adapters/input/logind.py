@@ -75,10 +75,8 @@ class LogindIdleBackend(ActivityOnly):
             bus.subscribe(interface=PROPS, member="PropertiesChanged", path=path)
             props = DBusAddress(path, bus_name=NAME, interface=PROPS)
             (idle,) = bus.call(props, "Get", "ss", (SESSION_IFACE, "IdleHint"))
-            with session.lock:
-                if session.stopping:
-                    return None, False
-                session.halt = bus.shutdown
+            if not session.install_halt(bus.shutdown):
+                return None, False
             self._ready(session, self.name, reconnecting)
             self._worked = True
             self._active(session, not idle[1])

@@ -157,7 +157,7 @@ class ActivityMonitor:
         if name == "gnome":
             from rsiguard.adapters.input.gnome import MutterIdleBackend
 
-            return MutterIdleBackend(self._env, self._active, self._ready)
+            return MutterIdleBackend(self._env, self._active, self._ready, self._report)
         if name == "wayland":
             from rsiguard.adapters.input.wayland import WaylandIdleBackend
 
@@ -184,9 +184,10 @@ class ActivityMonitor:
         self._timer = self._ticker = None
         with session.lock:
             session.stopping = True
-            if session.halt is not None:
-                session.halt()
-        session.stop_event.set()
+            for halt in (session.halt, *session.closers):
+                if halt is not None:
+                    halt()
+        session.wake.set()
         self._change("stopped")
 
     def _change(self, text: str, notify: bool = False) -> None:
@@ -216,6 +217,9 @@ class ActivityMonitor:
         """Supervisor thread: a backend works now; say so (and log it if it came back)."""
         if reconnecting:
             log.info("activity monitor: %s counting again on %s", name, session.label)
+        names = [b.name for b in session.backends]
+        for later in names[names.index(name) :] if name in names else ():
+            session.skipped.pop(later, None)  # passed over before it (gnome, Mutter late)
         kind: Measures = next((b.measures for b in session.backends if b.name == name), "counts")
         suffix = ACTIVITY_ONLY if kind == "activity" else ""
         self._report(session, f"{name} ({session.label}){suffix}", kind)
@@ -293,9 +297,18 @@ class ActivityMonitor:
         while not session.stopping:
             try:
                 problem, was_ready = self._attempt(session, ever_ready)
-            except BackendUnavailable as exc:  # the last choice cannot work here: for good
+            except BackendUnavailable as exc:  # the last choice cannot work here
                 self._report(session, f"none: {exc}")
-                return
+                with session.lock:
+                    final = not session.awaiting and session.preferred is None
+                if final:  # nothing can change that: for good
+                    return
+                session.wake.wait()  # until a waiting candidate's source appears, or stop()
+                problem, was_ready = None, False
+            if self._switch(session):
+                ever_ready = ever_ready or was_ready
+                warned, delay = False, BACKOFF_FIRST
+                continue
             if problem is None or session.stopping:
                 return
             if was_ready:
@@ -306,9 +319,23 @@ class ActivityMonitor:
                 warned = True
             else:
                 log.debug("activity monitor: still %s", problem)
-            if session.stop_event.wait(delay):
-                return
+            if session.wake.wait(delay):
+                if not self._switch(session):
+                    return
+                warned, delay = False, BACKOFF_FIRST
+                continue
             delay = min(delay * 2, BACKOFF_MAX)
+
+    def _switch(self, session: Session) -> bool:
+        """Supervisor thread: whether a preferred candidate appeared (see Session.prefer);
+        if so, forget it and say so: the caller starts over from the first candidate."""
+        with session.lock:
+            name, session.preferred = session.preferred, None
+            if name is None or session.stopping:
+                return False
+            session.wake.clear()
+        log.info("activity monitor: %s can work now; switching to it", name)
+        return True
 
     def _attempt(self, session: Session, reconnecting: bool) -> tuple[str | None, bool]:
         """Supervisor thread: run the first available candidate until it ends;

@@ -72,6 +72,7 @@ def _evdev(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
 
 
 def _gnome(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
+    from rsiguard.adapters.input import gnome
     from rsiguard.adapters.input.gnome import NAME
     from rsiguard.adapters.notify.freedesktop import session_bus_address
 
@@ -80,6 +81,11 @@ def _gnome(env: Mapping[str, str], kind: str) -> tuple[bool, str]:
         return False, "no session bus"
     owner = _owner(address, NAME)
     if owner is None:
+        if gnome.expect_gnome(env):
+            return False, (
+                f"no {NAME} on the session bus yet (a GNOME session: the daemon waits "
+                f"{gnome.WAIT_FOR_MUTTER:g} s for it, and switches to it whenever it appears)"
+            )
         return False, f"no {NAME} on the session bus (not GNOME)"
     return True, f"{NAME} owned by {owner}"
 

@@ -181,10 +181,8 @@ class WaylandIdleBackend(ActivityOnly):
         was_ready = False
         try:
             client.watch()
-            with session.lock:
-                if session.stopping:
-                    return None, False
-                session.halt = client.shutdown
+            if not session.install_halt(client.shutdown):
+                return None, False
             self._ready(session, self.name, reconnecting)
             self._worked = True
             was_ready = True
