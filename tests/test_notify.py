@@ -529,3 +529,52 @@ def test_quirk_lxqt_gets_a_new_bubble_for_new_actions_and_no_default(tmp_path: P
 def test_quirk_xfce_gets_an_unlabelled_default(tmp_path: Path) -> None:
     offer, _step, _close = _quirk_run(tmp_path, "--name", "Xfce Notify Daemon", "--vendor", "Xfce")
     assert offer["actions"][-2:] == ["default", ""]
+
+
+def _buttons(tmp_path: Path, *server: str) -> bool:
+    """Whether the notifier says the server shows our buttons (what auto's offer follows)."""
+    with (
+        session_bus(tmp_path) as addr,
+        fake_server(addr, tmp_path / "f.log", *server),
+    ):
+
+        async def main() -> bool:
+            n = await open_dbus(addr, Recorder())
+            try:
+                await n.prepare()
+                return n.buttons
+            finally:
+                await n.aclose()
+
+        return asyncio.run(main())
+
+
+@pytest.mark.integration
+def test_quirk_dunst_hides_its_actions_so_offers_get_the_window(tmp_path: Path) -> None:
+    assert not _buttons(tmp_path / "dunst", "--name", "dunst", "--vendor", "knopwob")
+    assert _buttons(tmp_path / "mate", "--name", "Notification Daemon", "--vendor", "MATE")
+    assert not _buttons(tmp_path / "none", "--no-actions")
+
+
+def test_offer_by_window_follows_the_setting_and_the_display() -> None:
+    from rsiguard.daemon.faces import offer_by_window
+
+    assert offer_by_window("auto", buttons=False, display=True)
+    assert not offer_by_window("auto", buttons=True, display=True)
+    assert offer_by_window("window", buttons=True, display=True)
+    assert not offer_by_window("bubble", buttons=False, display=True)
+    # No display: nothing to open a window on, the bubble (or log) names the commands.
+    assert not offer_by_window("window", buttons=False, display=False)
+
+
+def test_the_offer_window_reads_only_a_due_offer() -> None:
+    from rsiguard.faces.offer_window import buttons_of, offer_of
+
+    offer = {"title": "T", "body": "B", "actions": [["start", "Start routine"], ["skip", "Skip"]]}
+    assert offer_of({"state": "due", "offer": offer}) == offer
+    assert offer_of({"state": "in_break", "offer": offer}) is None
+    assert offer_of({"state": "due", "offer": None}) is None
+    assert offer_of("garbage") is None
+    # Unknown or malformed actions are left out rather than drawn as buttons.
+    odd = {"actions": [["start", "Start"], ["rm", "Remove"], ["skip"], "x", ["skip", "Skip"]]}
+    assert buttons_of(odd) == [("start", "Start"), ("skip", "Skip")]
