@@ -138,7 +138,7 @@ class FakeServer:
 
     def notify(self, msg: Any) -> Any:
         """Notify(susssasa{sv}i) -> u: a live replaces_id keeps its id."""
-        app_name, replaces_id, _icon, summary, body, actions, hints, expire = msg.body
+        app_name, replaces_id, icon, summary, body, actions, hints, expire = msg.body
         if replaces_id in self.live:
             nid = replaces_id
         else:
@@ -149,6 +149,7 @@ class FakeServer:
             "Notify",
             id=nid,
             app_name=app_name,
+            app_icon=icon,
             summary=summary,
             body=body,
             actions=list(actions),

@@ -120,6 +120,10 @@ def test_actions_default_and_replacement(tmp_path: Path) -> None:
     assert (first["replaces_id"], first["expire_timeout"]) == (0, 0)
     assert first["hints"]["urgency"] == 1
     assert first["hints"]["desktop-entry"] == "rsiguard"
+    assert first["hints"]["category"] == "x-rsiguard.break"
+    # The application icon: a PNG shipped in the package (the servers draw it).
+    icon = Path(first["app_icon"])
+    assert icon.is_absolute() and icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # The same slot replaces its bubble; another slot gets its own.
     assert (again["replaces_id"], again["id"]) == (first["id"], first["id"])
     assert again["hints"]["urgency"] == 2

@@ -15,6 +15,7 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 # jeepney ships no type information: everything from it is Any, so results are cast.
@@ -39,6 +40,11 @@ from rsiguard.core.effects import BREAK_SLOT, Notify
 BUS_NAME = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"
 SERVER = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface=BUS_NAME)
+
+#: The application icon every bubble carries (the theme's ``rsiguard`` icon, installed
+#: by ``./dev install-service``, is the same picture): a path, which every tested
+#: server accepts, to a PNG, which every one of them can draw.
+ICON = str(Path(__file__).resolve().parent / "icons" / "rsiguard.png")
 
 CALL_TIMEOUT = 2.0  # seconds per D-Bus call: a hung server must not stall the daemon
 RETRY_INTERVAL = 30.0  # seconds between reconnection attempts (read at call time)
@@ -394,7 +400,9 @@ class DBusNotifier:
         hints = {
             "urgency": ("y", 2 if n.urgent else 1),
             "desktop-entry": ("s", "rsiguard"),
-            "category": ("s", "presence"),
+            # The spec's own categories (device, email, im, network, presence, transfer)
+            # describe none of ours: a vendor one, "x-vendor.class", per slot.
+            "category": ("s", f"x-rsiguard.{n.slot}"),
         }
         replaces = self._slot_ids.get(n.slot, 0)
         if replaces and quirks.new_bubble_for_new_actions and self._id_keys.get(replaces) != keys:
@@ -408,7 +416,7 @@ class DBusNotifier:
             SERVER,
             "Notify",
             "susssasa{sv}i",
-            (self._app_name, replaces, "", n.title, body, actions, hints, expire),
+            (self._app_name, replaces, ICON, n.title, body, actions, hints, expire),
         )
         (nid,) = await self._call(msg)
         nid = int(nid)
