@@ -1,13 +1,13 @@
-"""Take the README's screenshot: a break offer shown by dunst on a private Xvfb desktop.
+"""Take the README's screenshots: a break offer and a routine step, on a real server.
 
 Run from the repository root: ``.venv/bin/python scripts/screenshot.py [OUTDIR]``; writes
-``notification.png`` (a break offer) and ``routine-notification.png`` (a routine step).
-Needs xvfb, xdotool, dbus, dunst and imagemagick (``./dev test`` installs them).
+``notification.png`` (a break offer) and ``routine-notification.png`` (the first step of
+a first rest routine, with the safety notes that open it), as mate-notification-daemon
+shows them on a private Xvfb desktop. Needs what ``./dev test`` installs.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 import time
@@ -15,38 +15,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from tests.desktop import dunst, dunstctl, session_bus, wait_for, xvfb  # noqa: E402
-from tests.integration import FAST_CONFIG, Typist, daemon_env, running_daemon, status  # noqa: E402
+from screenshot_servers import shoot  # noqa: E402
 
-DUNSTRC = """
-[global]
-    font = DejaVu Sans 11
-    width = 420
-    height = 400
-    origin = top-right
-    offset = 20x20
-    frame_width = 2
-    frame_color = "#5b8dd9"
-    corner_radius = 6
-    padding = 12
-    horizontal_padding = 14
-    format = "<b>%s</b>\\n%b"
-    show_indicators = yes
-[urgency_normal]
-    background = "#1f2430"
-    foreground = "#e6e6e6"
-    timeout = 0
-"""
+from tests.desktop import session_bus, wait_for, xvfb  # noqa: E402
+from tests.integration import cli, daemon_env, running_daemon, status  # noqa: E402
+from tests.servers import OFFER_CONFIG, SERVERS, offer, running_server, visible  # noqa: E402
 
-
-def _shot(display: str, out: Path, height: int) -> None:
-    crop = f"480x{height}+780+10"
-    subprocess.run(
-        ["import", "-display", display, "-window", "root", "-crop", crop, "+repage", str(out)],
-        check=True,
-    )
-    print(out)
+SERVER = next(s for s in SERVERS if s.name == "mate-notification-daemon")
 
 
 def main() -> int:
@@ -56,22 +33,19 @@ def main() -> int:
         tmp = Path(tmpdir)
         with xvfb() as display, session_bus(tmp / "bus") as bus:
             env = daemon_env(tmp, display, bus)
-            with dunst(env, display, tmp / "dunst", DUNSTRC) as dunst_env:
-                # Real break lengths, a short interval so the offer comes quickly; no
-                # break window, so the routine's notification is in plain view.
-                config = (
-                    FAST_CONFIG.replace('"3s"', '"30s"')
-                    .replace('interval = "10s"', 'interval = "31s"')
-                    .replace('"4s"', '"5m"')
-                ) + "[routines]\nwindow = false\n"
-                with running_daemon(env, config):
-                    with Typist(display):
-                        wait_for(lambda: status(env)["state"] == "due", timeout=60, what="due")
-                    _shot(display, outdir / "notification.png", 110)
-                    dunstctl(dunst_env, "action", "0")  # click: start the routine
-                    wait_for(lambda: status(env)["state"] == "in_break", what="the routine")
-                    time.sleep(1)  # let dunst redraw the replaced bubble (a picture, not a test)
-                    _shot(display, outdir / "routine-notification.png", 440)
+            with (
+                running_server(SERVER, env, display, tmp / "server.log"),
+                running_daemon(env, OFFER_CONFIG),
+            ):
+                offer(env, display)
+                time.sleep(1.5)  # let the server finish drawing (a picture, not a test)
+                shoot(display, outdir / "notification.png")
+                assert cli(env, "skip").returncode == 0
+                wait_for(lambda: not visible(display), what="the offer to go")
+                assert cli(env, "break", "rest").returncode == 0
+                wait_for(lambda: status(env)["state"] == "in_break", what="the routine")
+                time.sleep(1.5)
+                shoot(display, outdir / "routine-notification.png")
     return 0
 
 

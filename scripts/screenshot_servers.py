@@ -1,10 +1,11 @@
 """Take the README's per-server screenshots: a break offer on each real notification server.
 
-Run from the repository root: ``.venv/bin/python scripts/screenshot_servers.py [OUTDIR]``
-(default ``docs/img/servers``). For each server of ``tests/servers.py`` (and dunst), it
-starts a private Xvfb, session bus and the server, runs the daemon, asks for a break
-and saves what the screen shows around the offer as ``<server>.png``. Needs what
-``./dev test`` installs.
+Run from the repository root: ``.venv/bin/python scripts/screenshot_servers.py [OUTDIR
+[SERVER...]]`` (default ``docs/img/servers``, every server). For each server of
+``tests/servers.py``, it starts a private Xvfb, session bus and the server, runs the
+daemon, types until a break is due and saves each window on screen (the bubble, and
+the offer window where the server shows no buttons) side by side as ``<server>.png``.
+Needs what ``./dev test`` installs.
 """
 
 from __future__ import annotations
@@ -42,18 +43,26 @@ def geometry(display: str, window: str) -> tuple[int, int, int, int]:
 
 
 def shoot(display: str, out: Path, margin: int = 12) -> None:
-    """Save the smallest screen area that holds every mapped window, plus a margin."""
-    boxes = [geometry(display, w) for w in visible(display)]
-    left = max(0, min(x for x, _, _, _ in boxes) - margin)
-    top = max(0, min(y for _, y, _, _ in boxes) - margin)
-    right = max(x + w for x, _, w, _ in boxes) + margin
-    bottom = max(y + h for _, y, _, h in boxes) + margin
-    crop = f"{right - left}x{bottom - top}+{left}+{top}"
+    """Save each mapped window (bubble, offer window) with a margin, side by side."""
+    parts = []
+    for i, window in enumerate(visible(display)):
+        x, y, w, h = geometry(display, window)
+        left, top = max(0, x - margin), max(0, y - margin)
+        crop = f"{w + 2 * margin}x{h + 2 * margin}+{left}+{top}"
+        part = out.with_name(f".{out.stem}-{i}.png")
+        subprocess.run(
+            ["import", "-display", display, "-window", "root", "-crop", crop, "+repage", str(part)],
+            check=True,
+        )
+        parts.append(part)
     subprocess.run(
-        ["import", "-display", display, "-window", "root", "-crop", crop, "+repage", str(out)],
+        ["convert", *map(str, parts), "-background", "black", "-gravity", "north", "+append",
+         str(out)],
         check=True,
-    )
-    print(out, crop)
+    )  # fmt: skip
+    for part in parts:
+        part.unlink()
+    print(out)
 
 
 def one(server: Server, outdir: Path) -> None:
@@ -77,8 +86,10 @@ def one(server: Server, outdir: Path) -> None:
 def main() -> int:
     outdir = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "img" / "servers"
     outdir.mkdir(parents=True, exist_ok=True)
+    wanted = set(sys.argv[2:])
     for server in SERVERS:
-        one(server, outdir)
+        if not wanted or server.name in wanted:
+            one(server, outdir)
     return 0
 
 

@@ -524,6 +524,8 @@ def test_quirk_lxqt_gets_a_new_bubble_for_new_actions_and_no_default(tmp_path: P
     calls = _quirk_run(tmp_path, "--name", "lxqt-notificationd", "--vendor", "lxqt.org")
     offer, closed, step, close = calls
     assert "default" not in offer["actions"] and len(offer["actions"]) == 6  # three buttons
+    assert all(" " not in label for label in offer["actions"][1::2])  # one-word labels
+    assert offer["app_icon"] == "" and step["app_icon"] == ""  # the text keeps its width
     assert closed == {**closed, "method": "CloseNotification", "id": offer["id"]}
     assert step["method"] == "Notify" and step["replaces_id"] == 0
     assert close["method"] == "CloseNotification" and close["id"] == step["id"]

@@ -386,7 +386,7 @@ class DBusNotifier:
         quirks = server.quirks
         if server.actions and n.actions:
             for key, label in n.actions:
-                actions += [key, label]
+                actions += [key, label.split()[0] if quirks.short_labels else label]
             # Clicking the bubble itself (the "default" action) means the first action.
             if not quirks.no_default_action:
                 label = "" if quirks.unlabelled_default_action else n.actions[0][1]
@@ -412,11 +412,12 @@ class DBusNotifier:
             await self._close_id(replaces, server)
             replaces = 0
         expire = 0 if n.slot == BREAK_SLOT else -1  # a break waits until it is handled
+        icon = "" if quirks.no_icon else ICON
         msg = new_method_call(
             SERVER,
             "Notify",
             "susssasa{sv}i",
-            (self._app_name, replaces, ICON, n.title, body, actions, hints, expire),
+            (self._app_name, replaces, icon, n.title, body, actions, hints, expire),
         )
         (nid,) = await self._call(msg)
         nid = int(nid)

@@ -11,7 +11,10 @@ by driving the real server (docs/notifications.md has the evidence):
 * **lxqt-notificationd 1.2** keeps a replaced bubble's old actions (and height), so a
   routine's step bubbles kept offering Start/Snooze/Skip. When the actions change, a
   new bubble is opened instead. It also draws the ``default`` action as one more entry,
-  and more than three actions become a combo box: it gets no ``default`` action.
+  and more than three actions become a combo box: it gets no ``default`` action. Its
+  three buttons share a narrow bubble and cut "Start routine" to "Start r…": they get
+  one-word labels. An icon narrows the text so that the lines wrap again (and the
+  buttons move from step to step): its bubbles get none, its header names rsiguard.
 * **dunst 1.9** draws no buttons: its bubble shows an ``(A)`` marker, the actions are in
   a context menu that needs dmenu (which Debian does not install with it), and with
   Debian's dunstrc a left click closes the bubble. Its offers get the offer window.
@@ -38,12 +41,25 @@ class Quirks:
     unlabelled_default_action: bool = False
     #: Says it has the ``actions`` capability but shows no buttons on the bubble.
     hides_actions: bool = False
+    #: Buttons too narrow for "Start routine" or "Snooze 5 min": one-word labels.
+    short_labels: bool = False
+    #: The icon takes the text's width, so lines wrap again: no icon.
+    no_icon: bool = False
 
 
 #: (server name, vendor or "" for any, the workarounds).
 TABLE: tuple[tuple[str, str, Quirks], ...] = (
     ("Notification Daemon", "GNOME", Quirks(close_by_expiring=True)),
-    ("lxqt-notificationd", "", Quirks(new_bubble_for_new_actions=True, no_default_action=True)),
+    (
+        "lxqt-notificationd",
+        "",
+        Quirks(
+            new_bubble_for_new_actions=True,
+            no_default_action=True,
+            short_labels=True,
+            no_icon=True,
+        ),
+    ),
     ("Xfce Notify Daemon", "", Quirks(unlabelled_default_action=True)),
     ("dunst", "", Quirks(hides_actions=True)),
 )
