@@ -34,26 +34,32 @@ def test_the_offer_shows_and_nothing_stays_when_the_break_ends(
 ) -> None:
     with xvfb() as display, session_bus(tmp_path / "bus") as bus:
         env = daemon_env(tmp_path, display, bus)
-        with (
-            running_server(server, env, display, tmp_path / "server.log"),
-            running_daemon(env, OFFER_CONFIG),
-        ):
-            wait_for(
-                lambda: status(env)["backends"]["notifications"].startswith("dbus:"),
-                what=f"rsiguard using {server.name}",
-            )
-            # An offer, then Skip from the command line: the bubble (and the offer
-            # window) go. A ghost here would block every later offer.
-            offer(env, display)
-            if server.offer_window:
-                wait_for(lambda: offer_windows(display), what="the offer window")
-            else:
-                assert not offer_windows(display), "an offer window beside working buttons"
-            assert cli(env, "skip").returncode == 0
-            wait_for(lambda: not visible(display), timeout=20, what="the offer to go")
+        with running_server(server, env, display, tmp_path / "server.log"):
+            with running_daemon(env, OFFER_CONFIG):
+                _offer_skip_and_routine(env, display, server)
+                # An offer still up when the daemon stops: it goes too.
+                offer(env, display)
+            wait_for(lambda: not visible(display), timeout=20, what="nothing left after exit")
 
-            # A routine's bubble, and nothing left once it is stopped.
-            assert cli(env, "break").returncode == 0
-            wait_for(lambda: visible(display), what="the step bubble")
-            assert cli(env, "stop").returncode == 0
-            wait_for(lambda: not visible(display), timeout=20, what="the step bubble to go")
+
+def _offer_skip_and_routine(env: dict[str, str], display: str, server: Server) -> None:
+    """An offer skipped from the command line, then a routine stopped: nothing stays."""
+    wait_for(
+        lambda: status(env)["backends"]["notifications"].startswith("dbus:"),
+        what=f"rsiguard using {server.name}",
+    )
+    # An offer, then Skip from the command line: the bubble (and the offer
+    # window) go. A ghost here would block every later offer.
+    offer(env, display)
+    if server.offer_window:
+        wait_for(lambda: offer_windows(display), what="the offer window")
+    else:
+        assert not offer_windows(display), "an offer window beside working buttons"
+    assert cli(env, "skip").returncode == 0
+    wait_for(lambda: not visible(display), timeout=20, what="the offer to go")
+
+    # A routine's bubble, and nothing left once it is stopped.
+    assert cli(env, "break").returncode == 0
+    wait_for(lambda: visible(display), what="the step bubble")
+    assert cli(env, "stop").returncode == 0
+    wait_for(lambda: not visible(display), timeout=20, what="the step bubble to go")
