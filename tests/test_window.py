@@ -418,3 +418,15 @@ def test_no_daemon_no_window(tmp_path: Path) -> None:
     )
     assert done.returncode == 3, done
     assert "no rsiguard daemon" in done.stderr
+
+
+@pytest.mark.integration
+def test_the_window_leaves_the_bubbles_corner_free(tmp_path: Path) -> None:
+    """On a 1280-pixel-wide screen the window sits left of where bubbles stack."""
+    from tests.screen import geometry
+
+    with break_running(tmp_path) as (display, env), window(env, display) as win:
+        wait_for(lambda: "step" in win.x_title(), what="the window")
+        found = xdotool(display, "search", "--onlyvisible", "--name", "^rsiguard: step")
+        box = geometry(display, found.split()[0])
+        assert box.x >= 0 and box.x + box.width <= 1280 - 440, box

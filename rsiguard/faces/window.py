@@ -51,6 +51,7 @@ CALL_TIMEOUT = 2.0
 GIVE_UP_S = 15.0  # a daemon that stops answering (hung, not gone) ends the window too
 SIZE = (780, 560)  # pixels at 100 dpi; see BreakWindow._px
 PADX = 28
+BUBBLES = 460  # width kept clear at the right for notification bubbles
 ART = 250  # illustration canvas, square
 
 BG, PANEL, TEXT, MUTED, ACCENT, WARN = (
@@ -115,7 +116,11 @@ class BreakWindow:
     def _build(self) -> None:
         root = self.root
         w, h = self._px(SIZE[0]), self._px(SIZE[1])
-        x, y = (root.winfo_screenwidth() - w) // 2, (root.winfo_screenheight() - h) // 3
+        # Centred, unless that would put it under the bubbles most servers stack in the
+        # top-right corner (about BUBBLES px wide): then left of them, where there is room.
+        sw = root.winfo_screenwidth()
+        x = min((sw - w) // 2, max(self._px(16), sw - w - self._px(BUBBLES)))
+        y = (root.winfo_screenheight() - h) // 3
         root.geometry(f"{w}x{h}+{max(0, x)}+{max(0, y)}")
         root.minsize(self._px(640), self._px(480))
         root.configure(background=BG)
