@@ -71,6 +71,36 @@ def test_human_status_mentions_the_essentials() -> None:
     text = _human_status(data)
     assert text.startswith("rsiguard: active: next micro break after 10 min of activity\n")
     assert "10 keys" in text and "locked:  breaks.strict" in text
+    assert "load:    not used" in text  # no intensity reported: as if it were off
+
+
+def test_human_status_says_how_hard_the_hands_work_or_that_it_cannot_know() -> None:
+    base = {
+        "state": "active",
+        "next_break": {"kind": "micro", "due_in_s": 600},
+        "today": {"keys": 0, "clicks": 0, "scroll": 0, "pointer_px": 0, "active_s": 300,
+                  "breaks_taken": 0, "breaks_natural": 0, "breaks_skipped": 0},
+        "snoozes_left": 2,
+        "config_sources": [],
+        "locked_keys": [],
+        "config_warnings": [],
+    }  # fmt: skip
+    counts = {"input": "xrecord (X11 :0)", "input_measures": "counts", "notifications": "log"}
+    heavy = {"enabled": True, "load_per_min": 182.5, "micro_interval_factor": 0.6}
+    text = _human_status({**base, "backends": counts, "intensity": heavy})
+    assert "load:    182.5 per active minute: micro-breaks come at 60% of the interval" in text
+    light = {**heavy, "load_per_min": 20.0, "micro_interval_factor": 1.0}
+    text = _human_status({**base, "backends": counts, "intensity": light})
+    assert "micro-breaks at the baseline interval" in text
+    early = {**heavy, "load_per_min": None}
+    assert "not known yet" in _human_status({**base, "backends": counts, "intensity": early})
+    # Activity only (GNOME, Wayland idle, logind): no zero counts, intensity unknown.
+    gnome = {"input": "gnome (Wayland wayland-0): activity only", "input_measures": "activity",
+             "notifications": "log"}  # fmt: skip
+    lines = _human_status({**base, "backends": gnome, "intensity": early}).splitlines()
+    assert "today:   5 min active (this input backend sees activity only: no counts)" in lines
+    assert "load:    unknown (activity only): micro-breaks keep the baseline interval" in lines
+    assert not any("0 keys" in line for line in lines)
 
 
 def test_quick_commands_import_no_heavy_modules(tmp_path: Path) -> None:

@@ -132,11 +132,21 @@ def _human_status(data: dict[str, Any]) -> str:
     notify = backends["notifications"]
     if backends.get("notifications_why"):
         notify += f" ({backends['notifications_why']})"
+    active = f"{format_duration(t['active_s'])} active"
+    if backends.get("input_measures") == "activity":
+        # No counts to show: zeros would read as "you did not type".
+        today = f"{active} (this input backend sees activity only: no counts)"
+        load = "unknown (activity only): micro-breaks keep the baseline interval"
+    else:
+        today = (
+            f"{_n(t['keys'], 'key')}, {_n(t['clicks'], 'click')}, "
+            f"{_n(t['scroll'], 'scroll step')}, {t['pointer_px']} px pointer travel, {active}"
+        )
+        load = _load_line(data.get("intensity") or {})
     lines = [
         f"rsiguard: {head}",
-        f"today:   {_n(t['keys'], 'key')}, {_n(t['clicks'], 'click')}, "
-        f"{_n(t['scroll'], 'scroll step')}, {t['pointer_px']} px pointer travel, "
-        f"{format_duration(t['active_s'])} active",
+        f"today:   {today}",
+        f"load:    {load}",
         f"breaks:  {t['breaks_taken']} taken, {t['breaks_natural']} natural, "
         f"{t['breaks_skipped']} skipped; snoozes left: {data['snoozes_left']}",
         f"input:   {backends['input']}",
@@ -147,6 +157,19 @@ def _human_status(data: dict[str, Any]) -> str:
         lines.append(f"locked:  {', '.join(data['locked_keys'])}")
     lines += [f"warning: {w}" for w in data.get("config_warnings", [])]
     return "\n".join(lines)
+
+
+def _load_line(intensity: dict[str, Any]) -> str:
+    """How hard the hands work, and what it does to the micro-break interval."""
+    if not intensity.get("enabled"):
+        return "not used (intensity.enabled = false): micro-breaks keep the baseline interval"
+    per_min = intensity.get("load_per_min")
+    if per_min is None:
+        return "not known yet (after a full active minute)"
+    factor = intensity.get("micro_interval_factor", 1.0)
+    if factor >= 0.995:
+        return f"{per_min:g} per active minute: micro-breaks at the baseline interval"
+    return f"{per_min:g} per active minute: micro-breaks come at {factor:.0%} of the interval"
 
 
 def _negative(arg: str) -> bool:
