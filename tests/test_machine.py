@@ -516,3 +516,19 @@ def test_an_idle_gap_of_exactly_the_threshold_is_idle_whatever_the_float_roundin
     sim.advance(10.0)
     sim.feed(ev.ActivitySample(keys=1))
     assert sim.state.progress.micro_active <= 1.0
+
+
+def test_status_offers_the_due_break_with_its_buttons_and_hides_it_while_locked() -> None:
+    sim = Sim(Policy(allow_skip=False))
+    assert status(sim.state, sim.t)["offer"] is None
+    sim.type_until("due")
+    offer = status(sim.state, sim.t)["offer"]
+    assert offer["title"] == "Time for a micro-break" and offer["again_in_s"] is None
+    assert [key for key, _label in offer["actions"]] == ["start", "snooze"]  # no Skip
+    sim.feed(ev.ScreenLock(True))
+    assert status(sim.state, sim.t)["offer"] is None  # hidden, as the bubble is
+    sim.feed(ev.ScreenLock(False))
+    assert status(sim.state, sim.t)["offer"] is not None
+    # Closed without a choice: it says when it comes back (one snooze length).
+    sim.feed(ev.Dismissed("break"))
+    assert status(sim.state, sim.t)["offer"]["again_in_s"] == pytest.approx(300, abs=1)

@@ -61,7 +61,7 @@ def status(state: State, at: float) -> dict[str, Any]:
             "actions": actions,
         }
     offer = None
-    if phase is Phase.DUE and state.pending is not None:
+    if phase is Phase.DUE and state.pending is not None and not state.locked:
         n = break_due(state.pending, state.policy, snoozes_left(state))
         offer = {
             "title": n.title,
