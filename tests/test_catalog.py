@@ -558,3 +558,12 @@ def test_builtin_fallback_routines_use_known_illustrations() -> None:
     for kind in BreakKind:
         for step in builtin_routine(kind, 60).steps:
             assert step.illustration in ILLUSTRATIONS, step
+
+
+def test_a_routine_whose_bubbles_would_not_fit_the_screen_is_refused(tmp_path: Path) -> None:
+    """Its safety notes open every step's bubble: too many push the buttons off screen."""
+    notes = ", ".join(f'"Safety note number {n}: take care of your hands."' for n in range(16))
+    path = _write(tmp_path, VALID.replace('safety = ["Be gentle."]', f"safety = [{notes}]"))
+    (line,) = _errors(path)
+    assert line.startswith(f"{path}: routine 'x': its step bubbles would need ")
+    assert "at most 42): shorten the safety notes" in line

@@ -532,3 +532,17 @@ def test_status_offers_the_due_break_with_its_buttons_and_hides_it_while_locked(
     # Closed without a choice: it says when it comes back (one snooze length).
     sim.feed(ev.Dismissed("break"))
     assert status(sim.state, sim.t)["offer"]["again_in_s"] == pytest.approx(300, abs=1)
+
+
+def test_a_dismissal_closes_whatever_showed_the_offer_and_counts_once() -> None:
+    sim = Sim()
+    sim.type_until("due")
+    fx = sim.feed(ev.Dismissed("break"))
+    assert CloseNotification("break") in fx
+    assert [e.outcome for e in fx if isinstance(e, Record)] == ["dismissed"]
+    until = sim.state.until
+    sim.type_for(20)
+    # The plain bubble beside a closed offer window, closed a little later: no change.
+    assert sim.state.phase is Phase.DUE
+    assert not [e for e in sim.feed(ev.Dismissed("break")) if isinstance(e, Record)]
+    assert sim.state.until == until

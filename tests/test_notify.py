@@ -584,3 +584,23 @@ def test_the_offer_window_reads_only_a_due_offer() -> None:
     # Unknown or malformed actions are left out rather than drawn as buttons.
     odd = {"actions": [["start", "Start"], ["rm", "Remove"], ["skip"], "x", ["skip", "Skip"]]}
     assert buttons_of(odd) == [("start", "Start"), ("skip", "Skip")]
+
+
+@pytest.mark.integration
+def test_quirk_dunst_still_gets_the_actions_and_names_the_commands(tmp_path: Path) -> None:
+    """Its menu (with dmenu) can reach the actions; the bubble names the commands too."""
+    offer, _step, _close = _quirk_run(tmp_path, "--name", "dunst", "--vendor", "knopwob")
+    assert offer["actions"][:2] == ["start", "Start"]
+    assert offer["body"].endswith(BREAK.cli_hint)
+
+
+def test_short_labels_keep_short_ones_whole() -> None:
+    from rsiguard.adapters.notify.freedesktop import _short
+
+    assert [_short(x) for x in ("Start routine", "Snooze 5 min", "Skip", "Check in", "")] == [
+        "Start",
+        "Snooze",
+        "Skip",
+        "Check in",
+        "",
+    ]

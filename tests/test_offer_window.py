@@ -130,3 +130,25 @@ def test_closing_the_window_says_when_the_offer_comes_back(tmp_path: Path) -> No
             r"its offer was closed; shown again in [45] min", cli(env, "status").stdout
         )
         wait_for(lambda: "dismissed; offered again in 5 min" in log.read_text(), what="log")
+
+
+@pytest.mark.parametrize(
+    ("code", "failed", "dismissed"), [(1, True, 0), (7, False, 1), (0, False, 0)]
+)
+def test_how_the_daemon_reads_the_offer_windows_exit(
+    code: int, failed: bool, dismissed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1 (no Tk, a bad display): buttons back on the bubble for good; 7: a dismissal."""
+    import asyncio
+
+    from rsiguard.daemon import faces
+
+    monkeypatch.setattr(
+        faces, "python_argv", lambda *_a: [sys.executable, "-c", f"raise SystemExit({code})"]
+    )
+    closed: list[None] = []
+    f = faces.Faces({"DISPLAY": ":0"}, lambda: closed.append(None))
+    assert asyncio.run(f.offer_window(lambda: True)) is failed
+    assert f.offer_failed is failed and len(closed) == dismissed
+    if failed:  # never tried again in this session
+        assert asyncio.run(f.offer_window(lambda: True)) is True

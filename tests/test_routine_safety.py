@@ -35,7 +35,9 @@ from rsiguard.core.text import (
     FILLER,
     FIRST_ROUTINE_NOTES,
     GENERAL_SAFETY,
+    MAX_BUBBLE_LINES,
     break_due,
+    bubble_lines,
     checkin_reminder,
     daily_limit,
     routine_step,
@@ -272,15 +274,10 @@ def test_a_routines_bubbles_hold_still(routine: Routine) -> None:
         assert all(line.strip() or line == FILLER for b in bodies for line in b.split("\n"))
 
 
-#: Lines of text a bubble may have, so that its buttons stay on a 768-pixel-high screen
-#: (about 16 px a line on the tested servers, plus the title and the buttons).
-MAX_LINES = 42
-
-
 @pytest.mark.parametrize("routine", ROUTINES, ids=lambda r: r.id)
 def test_even_a_first_routines_bubble_fits_on_a_laptop_screen(routine: Routine) -> None:
     lines = _bubble(routine, first=True).body.split("\n")
-    assert len(lines) <= MAX_LINES, len(lines)
+    assert len(lines) == bubble_lines(routine) <= MAX_BUBBLE_LINES, len(lines)
 
 
 def test_a_step_bubble_gives_the_steps_length_not_a_countdown() -> None:

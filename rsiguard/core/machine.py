@@ -327,12 +327,14 @@ def _resume(state: State, event: ev.Event, at: float) -> Result:
 
 def _dismissed(state: State, event: ev.Event, at: float) -> Result:
     assert isinstance(event, ev.Dismissed)
-    if event.slot != BREAK_SLOT:
-        return state, []
-    # Closing the bubble decides nothing: remind again after one snooze length, free.
+    if event.slot != BREAK_SLOT or state.until is not None:
+        return state, []  # not the offer, or closed already: it comes back as said
+    # Closing the offer decides nothing: remind again after one snooze length, free.
+    # Whatever else showed it (the bubble beside a closed offer window) goes too.
     kind = state.pending.value if state.pending else ""
     again = f"offered again in {format_duration(state.policy.snooze)}"
-    return replace(state, until=at + state.policy.snooze), [Record(kind, "dismissed", note=again)]
+    effects: list[Effect] = [CloseNotification(BREAK_SLOT), Record(kind, "dismissed", note=again)]
+    return replace(state, until=at + state.policy.snooze), effects
 
 
 def _screen_lock(state: State, event: ev.Event, at: float) -> Result:

@@ -7,7 +7,7 @@ import textwrap
 from rsiguard.core.durations import format_duration
 from rsiguard.core.effects import BREAK_SLOT, CHECKIN_SLOT, NOTICE_SLOT, Notify
 from rsiguard.core.policy import BreakKind, Policy
-from rsiguard.core.routines.model import Step
+from rsiguard.core.routines.model import Routine, Step
 from rsiguard.core.state import BreakRun
 
 _TITLES = {BreakKind.MICRO: "Time for a micro-break", BreakKind.REST: "Time for a rest break"}
@@ -73,6 +73,25 @@ def _step_lines(step: Step) -> list[str]:
     return wrapped([head, step.instruction, *step.cautions])
 
 
+def _notes(routine: Routine, first: bool) -> list[str]:
+    return wrapped([*(FIRST_ROUTINE_NOTES if first else ()), *routine.safety])
+
+
+def _room(routine: Routine) -> int:
+    """Lines for the step part of the routine's bubbles: its longest step's."""
+    return max(len(_step_lines(s)) for s in routine.steps)
+
+
+#: The most lines a step's bubble may have, even on the first routine: about 16 px a
+#: line on the tested servers, so the buttons stay on a 768-pixel-high screen.
+MAX_BUBBLE_LINES = 42
+
+
+def bubble_lines(routine: Routine, first: bool = True) -> int:
+    """How many lines ``routine``'s step bubbles have (the catalog checks the bound)."""
+    return len(_notes(routine, first)) + _room(routine)
+
+
 def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
     """The bubble for the current routine step, updated in place step by step.
 
@@ -84,9 +103,9 @@ def routine_step(run: BreakRun, policy: Policy, at: float) -> Notify:
     """
     p = run.player
     title = f"{p.routine.title}: step {p.index + 1} of {len(p.routine.steps)}"
-    notes = wrapped([*(FIRST_ROUTINE_NOTES if run.first else ()), *p.routine.safety])
+    notes = _notes(p.routine, run.first)
     step = _step_lines(p.step)
-    room = max(len(_step_lines(s)) for s in p.routine.steps)
+    room = _room(p.routine)
     lines = [*notes, *step, *[FILLER] * (room - len(step))]
     actions: list[tuple[str, str]] = []
     hint = "Strict mode: each step runs its time."

@@ -40,6 +40,8 @@ class Faces:
         self._on_offer_closed = on_offer_closed
         self._window: asyncio.subprocess.Process | None = None
         self._offer: asyncio.subprocess.Process | None = None
+        #: The offer window could not run (no Tk, say): bubbles carry the buttons.
+        self.offer_failed = False
 
     @property
     def display(self) -> bool:
@@ -67,16 +69,33 @@ class Faces:
         if proc is not None:
             await self._watch("the check-in window", proc)
 
-    async def offer_window(self) -> None:
-        """Start ``rsiguard offer`` unless it is open; report a close without a choice."""
-        if not self.display or self.offer_open:
-            return
+    async def offer_window(self, offered: Callable[[], bool]) -> bool:
+        """Start ``rsiguard offer`` unless it is open; report a close without a choice.
+
+        A window still closing (its offer was just handled, or hidden by a screen lock)
+        is waited for first, then ``offered()`` says whether a new one is needed. True
+        when the window failed (no Tk, a bad display): then ``offer_failed`` is set for
+        the rest of the session and the caller puts the buttons on the bubble instead.
+        """
+        if not self.display or self.offer_failed:
+            return self.offer_failed
+        old = self._offer
+        if old is not None and old.returncode is None:
+            await old.wait()
+            if not offered() or self.offer_open:
+                return False
         self._offer = proc = await self._start("the offer window", "offer")
         if proc is None:
-            return
+            self.offer_failed = True
+            return True
         code = await self._watch("the offer window", proc, quiet=(Exit.DISMISSED,))
         if code == Exit.DISMISSED:
             self._on_offer_closed()
+        elif code > 0:
+            log.warning("the offer window failed: offers carry their buttons on the bubble")
+            self.offer_failed = True
+            return True
+        return False
 
     async def _start(self, what: str, *args: str) -> asyncio.subprocess.Process | None:
         """Start ``rsiguard ARGS`` as its own process; None if it cannot be."""

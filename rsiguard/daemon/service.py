@@ -46,6 +46,7 @@ from rsiguard.core.effects import (
 )
 from rsiguard.core.machine import initial_state, step
 from rsiguard.core.policy import BreakKind
+from rsiguard.core.state import Phase
 from rsiguard.core.view import status as status_view
 from rsiguard.daemon.coalesce import OneAtATime
 from rsiguard.daemon.faces import Faces, offer_by_window
@@ -186,13 +187,28 @@ class Daemon:
             return
         if n.offer:
             await notifier.prepare()  # is the server (and what it shows) known now?
-            if offer_by_window(self.loaded.offer_mode, notifier.buttons, self.faces.display):
+            if not self._offered():
+                return  # handled (or hidden by a lock) while we waited: nothing to show
+            window = not self.faces.offer_failed and offer_by_window(
+                self.loaded.offer_mode, notifier.buttons, self.faces.display
+            )
+            if window:
                 # The window carries the buttons; the bubble only says a break is due.
                 hint = "Buttons: in rsiguard's window, bottom right. " + n.cli_hint
                 await notifier.show(replace(n, actions=(), cli_hint=hint))
-                self._spawn(self.faces.offer_window())
+                self._spawn(self._offer_window(n))
                 return
         await notifier.show(n)
+
+    def _offered(self) -> bool:
+        """Whether a break is on offer now: due, not closed (dismissed), not locked."""
+        st = self.state
+        return st.phase is Phase.DUE and not st.locked and st.until is None
+
+    async def _offer_window(self, n: Notify) -> None:
+        if await self.faces.offer_window(self._offered) and self._offered():
+            # The window could not open: the bubble carries the buttons after all.
+            await self._show(n)
 
     async def _close(self, slot: str) -> None:
         if self.notifier is not None:

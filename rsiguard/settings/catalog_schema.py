@@ -29,6 +29,7 @@ from rsiguard.core.durations import parse_duration
 from rsiguard.core.routines.illustrations import ILLUSTRATIONS
 from rsiguard.core.routines.model import CONTRAINDICATIONS, KINDS, SIDES, TARGETS, Routine, Step
 from rsiguard.core.routines.properties import PROPERTIES, UNSUITABLE, closure, contraindications_of
+from rsiguard.core.text import COLUMNS, MAX_BUBBLE_LINES, bubble_lines
 from rsiguard.settings.sources import suggest, toml_value
 
 #: How long a routine of each kind may last, in seconds (inclusive).
@@ -175,6 +176,19 @@ class RoutineModel(BaseModel):
                         f"step {n} does {', '.join(clash)}, which does not suit target "
                         f"'{target}': drop the target or change the step"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _fits_a_bubble(self) -> RoutineModel:
+        # Its safety notes open every step's bubble: too much text pushes the buttons off
+        # the screen (the first routine ever adds the general notes).
+        lines = bubble_lines(self.build(), first=True)
+        if lines > MAX_BUBBLE_LINES:
+            raise ValueError(
+                f"its step bubbles would need {lines} lines (the safety notes and the longest "
+                f"step, at {COLUMNS} characters a line; at most {MAX_BUBBLE_LINES}): shorten "
+                "the safety notes or that step's instruction and cautions"
+            )
         return self
 
     def build(self) -> Routine:

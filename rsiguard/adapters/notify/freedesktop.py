@@ -109,6 +109,11 @@ class ServerInfo:
         return "dbus: " + " ".join(w for w in words if w)
 
 
+def _short(label: str) -> str:
+    """A label for narrow buttons: its first word when it is longer than 8 characters."""
+    return label.split()[0] if len(label) > 8 and label.split() else label
+
+
 class _Unavailable(Exception):
     """The bus cannot be reached; the message is the reason for the log."""
 
@@ -386,11 +391,14 @@ class DBusNotifier:
         quirks = server.quirks
         if server.actions and n.actions:
             for key, label in n.actions:
-                actions += [key, label.split()[0] if quirks.short_labels else label]
+                actions += [key, _short(label) if quirks.short_labels else label]
             # Clicking the bubble itself (the "default" action) means the first action.
             if not quirks.no_default_action:
                 label = "" if quirks.unlabelled_default_action else n.actions[0][1]
                 actions += ["default", label]
+            if quirks.hides_actions and n.cli_hint:
+                # Sent (a menu may reach them), but not shown: the commands are.
+                body = f"{body}\n{n.cli_hint}" if body else n.cli_hint
         elif n.cli_hint:
             body = f"{body}\n{n.cli_hint}" if body else n.cli_hint
             keys = ()
