@@ -1,0 +1,224 @@
+"""A real ``gnome-shell --headless`` for tests, on hermetic buses (harness notes §2.2).
+
+What it needs, and why (each measured in ../shared/research/desktop-harness.md):
+
+- a **session bus** with no standard service directories, only a private one holding
+  ``org.gnome.Shell.Notifications.service`` (the gjs helper that owns
+  ``org.freedesktop.Notifications``) and ``org.gnome.ScreenSaver.service`` (the gjs
+  helper that owns ``org.gnome.ScreenSaver``), so nothing else installed on the machine
+  is ever activated;
+- a second bus standing in for the **system bus**, with python-dbusmock's logind
+  (gnome-shell picks systemd-logind when ``/run/systemd/seats`` exists, and dies
+  without it) holding session ``c1`` of this user (``XDG_SESSION_ID=c1``);
+- a **GDM stand-in** (``org.gnome.DisplayManager`` with ``Version`` >= 3.5.91 and
+  ``RegisterSession``): without it ``LoginManager.canLock()`` is false and the shell
+  has no screen shield (no ``org.gnome.Shell.ScreenShield``).
+
+gnome-shell 43.9 hangs at startup about once in six runs (a JS ``child_setup`` in a
+fork), so it gets a bounded wait and one retry, then the test fails with its log.
+Everything runs in process groups of its own and is killed with them; the gjs helpers
+that D-Bus activation started are found by their bus names and stopped too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.desktop import (
+    _read_fd_line,
+    busctl,
+    dbusmock,
+    has_owner,
+    logind_mock,
+    require,
+    wait_for,
+)
+
+SHELL = "org.gnome.Shell"
+SHIELD = "org.gnome.Shell.ScreenShield"
+SAVER = "org.gnome.ScreenSaver"
+NOTIFICATIONS = "org.freedesktop.Notifications"
+GDM = "org.gnome.DisplayManager"
+SERVICES = ("org.gnome.Shell.Notifications.service", "org.gnome.ScreenSaver.service")
+SERVICE_DIR = Path("/usr/share/dbus-1/services")
+#: gnome-shell is up in about a second here; 20 s is ample on a loaded 2-core machine.
+START_TIMEOUT = 20.0
+
+_SESSION_CONFIG = """<!DOCTYPE busconfig PUBLIC
+ "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={dir}</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>{services}</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@dataclass
+class Shell:
+    """A running gnome-shell: its buses, its environment, its log."""
+
+    session: str  # session bus address
+    system: str  # the stand-in system bus's address
+    env: dict[str, str]  # gnome-shell's environment (runtime dir, buses, session id)
+    log: Path
+    proc: subprocess.Popen[bytes]
+
+    def call(self, *args: str, system: bool = False) -> str:
+        """``busctl call ARGS`` on the session bus (or the stand-in system bus)."""
+        return busctl(self.system if system else self.session, "call", *args)
+
+    def owner_pid(self, name: str) -> int | None:
+        """The pid of ``name``'s owner on the session bus, or None."""
+        try:
+            bus = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
+            out = self.call(*bus, "GetConnectionUnixProcessID", "s", name)
+        except subprocess.CalledProcessError:
+            return None
+        return int(out.split()[1])
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group ``proc`` leads, then SIGKILL what is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5)
+
+
+@contextmanager
+def activating_bus(tmp: Path) -> Iterator[str]:
+    """A hermetic session bus that can activate only the two gnome-shell helpers."""
+    require("dbus-daemon")
+    tmp.mkdir(parents=True, exist_ok=True)
+    services = tmp / "services"
+    services.mkdir(exist_ok=True)
+    for name in SERVICES:
+        src = SERVICE_DIR / name
+        assert src.is_file(), f"{src} is missing: apt-get install -y gnome-shell"
+        shutil.copy(src, services / name)
+    conf = tmp / "bus.conf"
+    conf.write_text(_SESSION_CONFIG.format(dir=tmp, services=services))
+    r, w = os.pipe()
+    # Activated helpers inherit the bus's environment: keep them inside tmp too.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "XDG_RUNTIME_DIR": str(tmp)}
+    proc = subprocess.Popen(
+        ["dbus-daemon", f"--config-file={conf}", "--nofork", f"--print-address={w}"],
+        pass_fds=(w,),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    os.close(w)
+    try:
+        yield _read_fd_line(r, 20)
+    finally:
+        os.close(r)
+        _kill_group(proc)
+
+
+@contextmanager
+def gdm_mock(system: str, tmp: Path) -> Iterator[None]:
+    """A GDM stand-in: ``LoginManager.canLock()`` asks for its Version (>= 3.5.91)."""
+    path = "/org/gnome/DisplayManager/Manager"
+    iface = "org.gnome.DisplayManager.Manager"
+    tmp.mkdir(parents=True, exist_ok=True)
+    with dbusmock(system, [GDM, path, iface], tmp, GDM, system=True):
+        mock = (GDM, path, "org.freedesktop.DBus.Mock")
+        busctl(system, "call", *mock, "AddProperty", "ssv", "", "Version", "s", "43.0")
+        busctl(system, "call", *mock, "AddMethod", "sssss", "", "RegisterSession", "a{sv}", "", "")
+        yield
+
+
+def _start(session: str, system: str, tmp: Path, attempt: int) -> Shell | None:
+    """One try at starting gnome-shell; None (after killing it) if it does not come up."""
+    runtime = tmp / f"runtime-{attempt}"
+    runtime.mkdir(mode=0o700)
+    home = tmp / "home"
+    home.mkdir(exist_ok=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_SESSION_ID": "c1",
+        "XDG_SESSION_TYPE": "wayland",
+        "XDG_CURRENT_DESKTOP": "GNOME",
+        "GSETTINGS_BACKEND": "memory",  # the schema defaults, and nothing written
+        "DBUS_SESSION_BUS_ADDRESS": session,
+        "DBUS_SYSTEM_BUS_ADDRESS": system,
+    }
+    log = tmp / f"gnome-shell-{attempt}.log"
+    argv = ["gnome-shell", "--headless", "--wayland", "--no-x11", "--virtual-monitor", "1280x800"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    shell = Shell(session, system, env, log, proc)
+
+    def up() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"gnome-shell exited {proc.returncode}")
+        return all(has_owner(session, n) for n in (SHELL, SHIELD, NOTIFICATIONS))
+
+    try:
+        wait_for(up, timeout=START_TIMEOUT, interval=0.1, what="gnome-shell's names")
+    except AssertionError as exc:
+        (tmp / f"gnome-shell-{attempt}.why").write_text(str(exc))
+        _kill_group(proc)
+        return None
+    return shell
+
+
+@contextmanager
+def gnome_shell(tmp: Path) -> Iterator[Shell]:
+    """gnome-shell headless with its stand-ins, retried once; fails with its log."""
+    require("gnome-shell", "gjs", "busctl")
+    tmp.mkdir(parents=True, exist_ok=True)
+    with logind_mock(tmp / "logind") as system, gdm_mock(system, tmp / "gdm"):
+        for attempt in (1, 2):
+            with activating_bus(tmp / f"bus-{attempt}") as session:
+                shell = _start(session, system, tmp, attempt)
+                if shell is None:
+                    if attempt == 2:
+                        why = (tmp / "gnome-shell-2.why").read_text()
+                        log = (tmp / "gnome-shell-2.log").read_text(errors="replace")
+                        raise AssertionError(
+                            f"gnome-shell did not start twice ({why}); log:\n{log[-4000:]}"
+                        )
+                    continue
+                helpers: set[int] = set()
+                try:
+                    yield shell
+                finally:
+                    helpers = {p for n in (NOTIFICATIONS, SAVER) if (p := shell.owner_pid(n))}
+                    _kill_group(shell.proc)
+                    for pid in helpers:  # D-Bus activation started them outside our groups
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(pid, signal.SIGTERM)
+                return
