@@ -33,12 +33,24 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from jeepney import (  # type: ignore[import-untyped, unused-ignore]
+    DBusAddress,
+    HeaderFields,
+    message_bus,
+    new_method_call,
+)
+from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped, unused-ignore]
+from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped, unused-ignore]
 
 from tests.desktop import (
     _read_fd_line,
@@ -248,3 +260,76 @@ def gnome_shell(tmp: Path) -> Iterator[Shell]:
                         with contextlib.suppress(ProcessLookupError):
                             os.kill(pid, signal.SIGTERM)
                 return
+
+
+class BusWatch:
+    """Everything said to or by ``org.freedesktop.Notifications`` on a bus, as it happens.
+
+    A monitor connection (``BecomeMonitor``, as dbus-monitor does) read on a thread:
+    ``messages`` holds ``(member, body)`` of each Notify call and each ActionInvoked,
+    NotificationClosed signal, in order.
+    """
+
+    def __init__(self, address: str) -> None:
+        self.messages: list[tuple[str, tuple[Any, ...]]] = []
+        self._conn: Any = open_dbus_connection(address)
+        rules = [
+            "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+            "type='signal',interface='org.freedesktop.Notifications'",
+        ]
+        monitoring = DBusAddress(
+            "/org/freedesktop/DBus", bus_name="org.freedesktop.DBus",
+            interface="org.freedesktop.DBus.Monitoring",
+        )  # fmt: skip
+        msg = new_method_call(monitoring, "BecomeMonitor", "asu", (rules, 0))
+        unwrap_msg(self._conn.send_and_get_reply(msg, timeout=5))
+        self._thread = threading.Thread(target=self._read, daemon=True, name="bus-watch")
+        self._thread.start()
+
+    def _read(self) -> None:
+        with contextlib.suppress(Exception):  # the connection closed: done
+            while True:
+                msg = self._conn.receive()
+                member = msg.header.fields.get(HeaderFields.member)
+                self.messages.append((str(member), tuple(msg.body)))
+
+    def of(self, member: str) -> list[tuple[Any, ...]]:
+        return [body for m, body in list(self.messages) if m == member]
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._conn.sock.shutdown(socket.SHUT_RDWR)
+        self._thread.join(5)
+        self._conn.close()
+
+
+def screenshot(shell: Shell, path: Path) -> Path:
+    """A picture of the whole screen, taken by the shell (``org.gnome.Shell.Screenshot``).
+
+    The shell answers only the callers it trusts, by bus name; this connection owns
+    ``org.gnome.Screenshot`` (gnome-screenshot's name, on the shell's allow list) for the
+    call, on the test's private bus.
+    """
+    conn: Any = open_dbus_connection(shell.session)
+    try:
+        unwrap_msg(conn.send_and_get_reply(message_bus.RequestName("org.gnome.Screenshot")))
+        shot = DBusAddress("/org/gnome/Shell/Screenshot", bus_name="org.gnome.Shell.Screenshot",
+                           interface="org.gnome.Shell.Screenshot")  # fmt: skip
+        call = new_method_call(shot, "Screenshot", "bbs", (False, False, str(path)))
+        ok, _used = unwrap_msg(conn.send_and_get_reply(call, timeout=10))
+        assert ok, f"the shell took no screenshot to {path}"
+    finally:
+        conn.close()
+    return path
+
+
+def grey(png: Path, x: int, y: int, width: int, height: int) -> list[list[int]]:
+    """The grey levels (0-255) of an area of a PNG, row by row (ImageMagick)."""
+    raw = subprocess.run(
+        ["convert", str(png), "-crop", f"{width}x{height}+{x}+{y}", "+repage",
+         "-colorspace", "gray", "-depth", "8", "gray:-"],
+        capture_output=True,
+        check=True,
+    ).stdout  # fmt: skip
+    assert len(raw) == width * height, f"a {width}x{height} crop came back {len(raw)} bytes"
+    return [list(raw[r * width : (r + 1) * width]) for r in range(height)]
