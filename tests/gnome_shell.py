@@ -255,8 +255,8 @@ def _start(session: str, system: str, tmp: Path, attempt: int) -> Shell | None:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                 unstuck = True
-                with log.open("a") as out:
-                    out.write(f"\n[test harness: killed the stuck fork(s) {forks}]\n")
+                with log.open("a") as note:
+                    note.write(f"\n[test harness: killed the stuck fork(s) {forks}]\n")
                 steady = time.monotonic() + STEADY  # and it must answer again
             time.sleep(0.2)
     except AssertionError as exc:
