@@ -109,15 +109,25 @@ class Person(RemoteDesktop):
     """Keyboard and pointer of someone at the shell: Mutter's RemoteDesktop, one connection.
 
     The pointer moves only relatively; pushing it far down-right pins it in that corner
-    (mutter keeps it on the monitor), so ``point`` goes to absolute screen positions from
-    there. (Not from the top-left corner: that is the hot corner, which toggles the
-    overview.)
+    (mutter keeps it on the monitor), and from there ``point`` goes to absolute screen
+    positions, each in one jump (from the banner to its button without leaving it).
+    (Not the top-left corner: that is the hot corner, which toggles the overview.)
     """
 
+    at: tuple[int, int] | None = None  # where the pointer is, once pinned
+
+    def move_by(self, dx: int, dy: int) -> None:
+        """Move the pointer by (dx, dy) in one event (it jumps: nothing in between sees it)."""
+        self.call(self.session, "NotifyPointerMotionRelative", "dd", float(dx), float(dy))
+        if self.at is not None:
+            self.at = (self.at[0] + dx, self.at[1] + dy)
+
     def point(self, x: int, y: int) -> None:
-        self.call(self.session, "NotifyPointerMotionRelative", "dd", 5000.0, 5000.0)
-        dx, dy = float(x - (SCREEN[0] - 1)), float(y - (SCREEN[1] - 1))
-        self.call(self.session, "NotifyPointerMotionRelative", "dd", dx, dy)
+        """Put the pointer at (x, y): straight there once its place is known."""
+        if self.at is None:
+            self.move_by(5000, 5000)
+            self.at = (SCREEN[0] - 1, SCREEN[1] - 1)
+        self.move_by(x - self.at[0], y - self.at[1])
 
     def leave_overview(self) -> None:
         """gnome-shell starts in the overview; Escape leaves it, as for a person."""
@@ -153,11 +163,11 @@ def banner_buttons(shell: Shell, person: Person, count: int, tmp: Path) -> list[
     a = BANNER_AREA
 
     person.point(640, 60)  # on the banner's title: leaving it would hide the banner
-    nudge = iter(itertools.cycle((1.0, -1.0)))
+    nudge = itertools.cycle((1, -1))
 
     def look() -> list[Box] | None:
         # A small move keeps the pointer on the banner and tells the shell it is there.
-        person.call(person.session, "NotifyPointerMotionRelative", "dd", next(nudge), 0.0)
+        person.move_by(next(nudge), 0)
         time.sleep(0.3)  # the banner unfolds
         png = screenshot(shell, tmp / f"screen-{time.monotonic():.1f}-{next(shots)}.png")
         found = _labels(grey(png, a.x, a.y, a.width, a.height), word_gap=14)
