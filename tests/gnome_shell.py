@@ -289,10 +289,31 @@ def gnome_shell(tmp: Path) -> Iterator[Shell]:
                 finally:
                     helpers = {p for n in (NOTIFICATIONS, SAVER) if (p := shell.owner_pid(n))}
                     _kill_group(shell.proc)
-                    for pid in helpers:  # D-Bus activation started them outside our groups
-                        with contextlib.suppress(ProcessLookupError):
-                            os.kill(pid, signal.SIGTERM)
+                    _stop_helpers(helpers)
                 return
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _stop_helpers(pids: set[int]) -> None:
+    """Stop the gjs helpers D-Bus activation started, while their bus still reaps them.
+
+    (Once the bus is gone they belong to PID 1, which here reaps nobody.)
+    """
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(AssertionError):
+        wait_for(lambda: all(_gone(p) for p in pids), timeout=5, what="the helpers to end")
+    for pid in [p for p in pids if not _gone(p)]:  # only those still there
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 class BusWatch:
