@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from pathlib import Path
 
@@ -240,3 +241,23 @@ def test_break_offer_on_gnome_shell_is_clicked(tmp_path: Path) -> None:
         finally:
             person.close()
             watch.close()
+
+
+def test_stuck_forks_are_the_shells_children_still_running_its_binary(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The harness's unsticking finds exactly those (here with Python as "the shell")."""
+    import subprocess
+    import sys
+
+    from tests import gnome_shell as harness
+
+    monkeypatch.setattr("tests.gnome_shell.shutil.which", lambda name: sys.executable)
+    same = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        assert harness._stuck_forks(os.getpid()) == [same.pid]
+    finally:
+        for proc in (same, other):
+            proc.kill()
+            proc.wait(5)
