@@ -39,6 +39,8 @@ PACKAGES = {
     "convert": "imagemagick",
     "useradd": "passwd",
     "mutter": "mutter",
+    "gnome-shell": "gnome-shell",
+    "gjs": "gjs",
     "sway": "sway",
     "wtype": "wtype",
     "kwin_wayland": "kwin-wayland",
