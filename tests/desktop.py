@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -152,7 +153,10 @@ def session_bus(tmp: Path) -> Iterator[str]:
     require("dbus-daemon")
     tmp.mkdir(parents=True, exist_ok=True)
     conf = tmp / "bus.conf"
-    conf.write_text(_BUS_CONFIG.format(dir=tmp))
+    # A socket path holds at most 107 bytes: under xdist a test's own folder can be too
+    # deep for one (dbus-daemon then prints no address), so the socket gets a short one.
+    sockets = tmp if len(str(tmp)) < 80 else Path(tempfile.mkdtemp(prefix="rsg-bus-"))
+    conf.write_text(_BUS_CONFIG.format(dir=sockets))
     r, w = os.pipe()
     proc = subprocess.Popen(
         ["dbus-daemon", f"--config-file={conf}", "--nofork", f"--print-address={w}"],
@@ -162,10 +166,14 @@ def session_bus(tmp: Path) -> Iterator[str]:
     )
     os.close(w)
     try:
-        yield _read_fd_line(r, 20)
+        address = _read_fd_line(r, 20)
+        assert address, f"dbus-daemon printed no address (config {conf})"
+        yield address
     finally:
         os.close(r)
         _stop(proc)
+        if sockets != tmp:
+            shutil.rmtree(sockets, ignore_errors=True)
 
 
 @contextmanager

@@ -61,9 +61,10 @@ def _desktop(tmp: Path) -> Iterator[tuple[str, dict[str, str], str]]:
             process(["openbox", "--sm-disable"], xenv, log=tmp / "openbox.log"),
             process([sys.executable, "-c", EDITOR], xenv, log=tmp / "editor.log"),
         ):
-            wait_for(lambda: "Openbox" in _x(display, "wmctrl", "-m"), what="openbox running")
+            wait_for(lambda: "Openbox" in _x(display, "wmctrl", "-m"), timeout=40, what="openbox")
             editor = wait_for(
                 lambda: _x(display, "xdotool", "search", "--onlyvisible", "--name", "^editor$"),
+                timeout=40,  # a Tk start on a loaded two-core machine
                 what="the editor",
             )
             assert isinstance(editor, str)
