@@ -21,7 +21,6 @@ import contextlib
 import json
 import os
 import sys
-import time
 import tkinter as tk
 from collections.abc import Callable, Mapping
 from tkinter import ttk
@@ -32,10 +31,9 @@ from rsiguard.base.exitcodes import Exit
 from rsiguard.base.paths import socket_path
 from rsiguard.control.client import NoDaemon, call
 from rsiguard.control.protocol import ProtocolError, Request
+from rsiguard.faces.link import CALL_TIMEOUT, Link
 
 POLL_MS = 500
-CALL_TIMEOUT = 2.0
-GIVE_UP_S = 15.0  # a daemon that stops answering (hung, not gone) ends the window too
 WIDTH = 400  # pixels at 100 dpi
 MARGIN = (24, 72)  # from the right and bottom edges: clear of a bottom panel
 TITLE = "rsiguard: break offer"
@@ -70,7 +68,7 @@ class OfferWindow:
         self.debug = bool(env.get("RSIGUARD_WINDOW_DEBUG"))
         self.exit_code = int(Exit.OK)
         self.closed = False
-        self._failing_since: float | None = None
+        self.link = Link(self.path, self._quit)
         self._shown: tuple[str, str, tuple[tuple[str, str], ...]] | None = None
         self._poll_job: str | None = None
         self.scale = max(1.0, root.winfo_fpixels("1i") / 100.0)
@@ -156,17 +154,7 @@ class OfferWindow:
     # --- talking to the daemon ---------------------------------------------------
 
     def _call(self, cmd: str) -> Any:
-        """One request's response; None after a failure that may pass (retried)."""
-        try:
-            return call(self.path, Request(cmd), timeout=CALL_TIMEOUT)
-        except NoDaemon:
-            self._quit(Exit.OK, "the daemon is gone")
-        except (OSError, ProtocolError) as exc:
-            now = time.monotonic()
-            self._failing_since = self._failing_since or now
-            if now - self._failing_since > GIVE_UP_S:
-                self._quit(Exit.ERROR, f"the daemon does not answer: {exc}")
-        return None
+        return self.link.call(cmd)
 
     def _poll(self) -> None:
         self._poll_job = None
@@ -174,7 +162,6 @@ class OfferWindow:
         if self.closed:
             return
         if resp is not None and resp.ok:
-            self._failing_since = None
             offer = offer_of(resp.data)
             if offer is None:
                 self._quit(Exit.OK, "no break on offer")

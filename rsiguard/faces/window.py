@@ -34,6 +34,7 @@ from rsiguard.base.paths import socket_path
 from rsiguard.control.client import NoDaemon, call
 from rsiguard.control.protocol import ProtocolError, Request, Response
 from rsiguard.faces import illustrations_draw, illustrations_motion
+from rsiguard.faces.link import CALL_TIMEOUT, Link
 from rsiguard.faces.window_view import (
     ALL_ACTIONS,
     Shown,
@@ -47,8 +48,6 @@ from rsiguard.faces.window_view import (
 POLL_MS = 500
 TICK_MS = 250  # smooth enough for a seconds countdown and the bar, cheap on CPU
 ANIM_MS = 100  # a moving picture: 10 frames a second, only while one is shown
-CALL_TIMEOUT = 2.0
-GIVE_UP_S = 15.0  # a daemon that stops answering (hung, not gone) ends the window too
 SIZE = (780, 560)  # pixels at 100 dpi; see BreakWindow._px
 PADX = 28
 BUBBLES = 460  # width kept clear at the right for notification bubbles
@@ -88,7 +87,7 @@ class BreakWindow:
         self.polled_at = time.monotonic()
         self.paused = False
         self.step_total = first.step_seconds or first.step_left_s
-        self._failing_since: float | None = None
+        self.link = Link(self.path, self._quit)
         self._poll_job: str | None = None
         self._reported: dict[str, tuple[int, int]] = {}
         self._report_job: str | None = None
@@ -320,17 +319,7 @@ class BreakWindow:
     # --- talking to the daemon ---------------------------------------------------
 
     def _call(self, cmd: str) -> Response | None:
-        """One request; ``None`` after a failure that may pass (the caller retries)."""
-        try:
-            return call(self.path, Request(cmd), timeout=CALL_TIMEOUT)
-        except NoDaemon:
-            self._quit(Exit.OK, "the daemon is gone")
-        except (OSError, ProtocolError) as exc:
-            now = time.monotonic()
-            self._failing_since = self._failing_since or now
-            if now - self._failing_since > GIVE_UP_S:
-                self._quit(Exit.ERROR, f"the daemon does not answer: {exc}")
-        return None
+        return self.link.call(cmd)
 
     def _poll(self) -> None:
         self._poll_job = None
@@ -338,7 +327,6 @@ class BreakWindow:
         if self.closed:
             return
         if resp is not None and resp.ok:
-            self._failing_since = None
             shown = parse(resp.data)
             if shown is None:
                 self._quit(Exit.OK, "the break is over")
