@@ -20,9 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.desktop import session_bus, wait_for, xvfb  # noqa: E402
-from tests.integration import daemon_env, running_daemon, status  # noqa: E402
-from tests.servers import OFFER_CONFIG, SERVERS, Server, offer, running_server, visible  # noqa: E402
+from tests.desktop import session_bus, xvfb  # noqa: E402
+from tests.integration import daemon_env, running_daemon  # noqa: E402
+from tests.servers import (  # noqa: E402
+    OFFER_CONFIG,
+    SERVERS,
+    Server,
+    offer,
+    running_server,
+    visible,
+    wait_until_used,
+)
 
 # A micro-break due after 10 s of typing, which stays offered while nobody types (the
 # idle threshold is longer than the picture takes); no break window.
@@ -74,10 +82,7 @@ def one(server: Server, outdir: Path) -> None:
                 running_server(server, env, display, tmp / "server.log"),
                 running_daemon(env, CONFIG),
             ):
-                wait_for(
-                    lambda: status(env)["backends"]["notifications"].startswith("dbus:"),
-                    what=f"rsiguard using {server.name}",
-                )
+                wait_until_used(env, server)
                 offer(env, display)
                 time.sleep(1.5)  # let the server finish drawing (fade-in)
                 shoot(display, outdir / f"{server.name}.png")

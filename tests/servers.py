@@ -129,3 +129,11 @@ def window_name(display: str, window: str) -> str:
 def offer_windows(display: str) -> list[str]:
     """The mapped windows that are rsiguard's offer window."""
     return [w for w in visible(display) if window_name(display, w) == OFFER_TITLE]
+
+
+def wait_until_used(env: dict[str, str], server: Server) -> None:
+    """Wait until the daemon shows its bubbles through ``server`` (not the log)."""
+    wait_for(
+        lambda: status(env)["backends"]["notifications"].startswith("dbus:"),
+        what=f"rsiguard using {server.name}",
+    )

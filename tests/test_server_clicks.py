@@ -35,6 +35,7 @@ from tests.servers import (
     offer_windows,
     running_server,
     visible,
+    wait_until_used,
 )
 
 pytestmark = pytest.mark.integration
@@ -146,10 +147,7 @@ def test_the_step_buttons_hold_still_from_step_to_step(tmp_path: Path, server: S
             running_server(server, env, display, tmp_path / "server.log"),
             running_daemon(env, OFFER_CONFIG),
         ):
-            wait_for(
-                lambda: status(env)["backends"]["notifications"].startswith("dbus:"),
-                what=f"rsiguard using {server.name}",
-            )
+            wait_until_used(env, server)
             assert cli(env, "break", "rest").returncode == 0
             steps = status(env)["break"]["steps"]
             assert steps >= 3, "a rest routine with too few steps to compare"

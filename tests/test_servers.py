@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.desktop import session_bus, wait_for, xvfb
-from tests.integration import cli, daemon_env, running_daemon, status
+from tests.integration import cli, daemon_env, running_daemon
 from tests.servers import (
     OFFER_CONFIG,
     SERVERS,
@@ -23,6 +23,7 @@ from tests.servers import (
     offer_windows,
     running_server,
     visible,
+    wait_until_used,
 )
 
 pytestmark = pytest.mark.integration
@@ -44,10 +45,7 @@ def test_the_offer_shows_and_nothing_stays_when_the_break_ends(
 
 def _offer_skip_and_routine(env: dict[str, str], display: str, server: Server) -> None:
     """An offer skipped from the command line, then a routine stopped: nothing stays."""
-    wait_for(
-        lambda: status(env)["backends"]["notifications"].startswith("dbus:"),
-        what=f"rsiguard using {server.name}",
-    )
+    wait_until_used(env, server)
     # An offer, then Skip from the command line: the bubble (and the offer
     # window) go. A ghost here would block every later offer.
     offer(env, display)
