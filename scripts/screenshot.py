@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from screenshot_servers import shoot  # noqa: E402
 
-from tests.desktop import session_bus, wait_for, xvfb  # noqa: E402
-from tests.integration import cli, daemon_env, running_daemon, status  # noqa: E402
-from tests.servers import OFFER_CONFIG, SERVERS, offer, running_server, visible  # noqa: E402
+from tests.desktop import wait_for  # noqa: E402
+from tests.integration import cli, status  # noqa: E402
+from tests.servers import SERVERS, offer, server_desktop, visible  # noqa: E402
 
 SERVER = next(s for s in SERVERS if s.name == "mate-notification-daemon")
 
@@ -31,21 +31,16 @@ def main() -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        with xvfb() as display, session_bus(tmp / "bus") as bus:
-            env = daemon_env(tmp, display, bus)
-            with (
-                running_server(SERVER, env, display, tmp / "server.log"),
-                running_daemon(env, OFFER_CONFIG),
-            ):
-                offer(env, display)
-                time.sleep(1.5)  # let the server finish drawing (a picture, not a test)
-                shoot(display, outdir / "notification.png")
-                assert cli(env, "skip").returncode == 0
-                wait_for(lambda: not visible(display), what="the offer to go")
-                assert cli(env, "break", "rest").returncode == 0
-                wait_for(lambda: status(env)["state"] == "in_break", what="the routine")
-                time.sleep(1.5)
-                shoot(display, outdir / "routine-notification.png")
+        with server_desktop(tmp, SERVER) as (display, env):
+            offer(env, display)
+            time.sleep(1.5)  # let the server finish drawing (a picture, not a test)
+            shoot(display, outdir / "notification.png")
+            assert cli(env, "skip").returncode == 0
+            wait_for(lambda: not visible(display), what="the offer to go")
+            assert cli(env, "break", "rest").returncode == 0
+            wait_for(lambda: status(env)["state"] == "in_break", what="the routine")
+            time.sleep(1.5)
+            shoot(display, outdir / "routine-notification.png")
     return 0
 
 

@@ -20,14 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.desktop import session_bus, xvfb  # noqa: E402
-from tests.integration import daemon_env, running_daemon  # noqa: E402
 from tests.servers import (  # noqa: E402
     OFFER_CONFIG,
     SERVERS,
     Server,
     offer,
-    running_server,
+    server_desktop,
     visible,
     wait_until_used,
 )
@@ -76,16 +74,11 @@ def shoot(display: str, out: Path, margin: int = 12) -> None:
 def one(server: Server, outdir: Path) -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        with xvfb() as display, session_bus(tmp / "bus") as bus:
-            env = daemon_env(tmp, display, bus)
-            with (
-                running_server(server, env, display, tmp / "server.log"),
-                running_daemon(env, CONFIG),
-            ):
-                wait_until_used(env, server)
-                offer(env, display)
-                time.sleep(1.5)  # let the server finish drawing (fade-in)
-                shoot(display, outdir / f"{server.name}.png")
+        with server_desktop(tmp, server, CONFIG) as (display, env):
+            wait_until_used(env, server)
+            offer(env, display)
+            time.sleep(1.5)  # let the server finish drawing (fade-in)
+            shoot(display, outdir / f"{server.name}.png")
 
 
 def main() -> int:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.desktop import IN_CI, has_owner, process, wait_for
-from tests.integration import Typist, status, xdotool
+from tests.desktop import IN_CI, has_owner, process, session_bus, wait_for, xvfb
+from tests.integration import Typist, daemon_env, running_daemon, status, xdotool
 
 BUS_NAME = "org.freedesktop.Notifications"
 
@@ -137,3 +137,18 @@ def wait_until_used(env: dict[str, str], server: Server) -> None:
         lambda: status(env)["backends"]["notifications"].startswith("dbus:"),
         what=f"rsiguard using {server.name}",
     )
+
+
+@contextmanager
+def server_desktop(
+    tmp: Path, server: Server, config: str | None = None
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """An Xvfb, a private bus, ``server`` on them and the daemon with ``config``
+    (OFFER_CONFIG by default); yields the display and the daemon's environment."""
+    with xvfb() as display, session_bus(tmp / "bus") as bus:
+        env = daemon_env(tmp, display, bus)
+        with (
+            running_server(server, env, display, tmp / "server.log"),
+            running_daemon(env, OFFER_CONFIG if config is None else config),
+        ):
+            yield display, env

@@ -24,16 +24,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.desktop import session_bus, wait_for, xvfb
-from tests.integration import cli, daemon_env, running_daemon, status, xdotool
+from tests.desktop import wait_for
+from tests.integration import cli, status, xdotool
 from tests.screen import Box, buttons, geometry
 from tests.servers import (
-    OFFER_CONFIG,
     SERVERS,
     Server,
     offer,
     offer_windows,
-    running_server,
+    server_desktop,
     visible,
     wait_until_used,
 )
@@ -81,45 +80,38 @@ def _wait_buttons(display: str, count: int, what: str, *, stale: int | None = No
 
 @pytest.mark.parametrize("server", SERVERS, ids=lambda s: s.name)
 def test_each_button_is_reachable_with_the_pointer(tmp_path: Path, server: Server) -> None:
-    with xvfb() as display, session_bus(tmp_path / "bus") as bus:
-        env = daemon_env(tmp_path, display, bus)
-        with (
-            running_server(server, env, display, tmp_path / "server.log"),
-            running_daemon(env, OFFER_CONFIG),
-        ):
-            # Start routine, then Stop on the step bubble.
-            offer(env, display)
-            start, _snooze, _skip = _wait_buttons(display, 3, "the offer's three buttons")
-            _check_offer_window(display, server, start)
-            _click(display, start)
-            wait_for(lambda: status(env)["state"] == "in_break", what="the routine to start")
-            if server.offer_window:
-                # The offer window goes; the step bubble has no buttons (nor the window:
-                # routines.window is off here), so the routine is stopped by command.
-                wait_for(lambda: not offer_windows(display), what="the offer window to go")
-                assert cli(env, "stop").returncode == 0
-            else:
-                step = _wait_buttons(
-                    display, 2, "the step bubble with Next and Stop, and no stale offer", stale=3
-                )
-                _click(display, step[1])
-            wait_for(lambda: status(env)["state"] != "in_break", what="Stop to end the routine")
-
-            # Skip.
-            skipped = status(env)["today"]["breaks_skipped"]
-            offer(env, display)
-            _start, _snooze, skip = _wait_buttons(display, 3, "the next offer's buttons")
-            _click(display, skip)
-            wait_for(
-                lambda: status(env)["today"]["breaks_skipped"] > skipped, what="Skip to arrive"
+    with server_desktop(tmp_path, server) as (display, env):
+        # Start routine, then Stop on the step bubble.
+        offer(env, display)
+        start, _snooze, _skip = _wait_buttons(display, 3, "the offer's three buttons")
+        _check_offer_window(display, server, start)
+        _click(display, start)
+        wait_for(lambda: status(env)["state"] == "in_break", what="the routine to start")
+        if server.offer_window:
+            # The offer window goes; the step bubble has no buttons (nor the window:
+            # routines.window is off here), so the routine is stopped by command.
+            wait_for(lambda: not offer_windows(display), what="the offer window to go")
+            assert cli(env, "stop").returncode == 0
+        else:
+            step = _wait_buttons(
+                display, 2, "the step bubble with Next and Stop, and no stale offer", stale=3
             )
+            _click(display, step[1])
+        wait_for(lambda: status(env)["state"] != "in_break", what="Stop to end the routine")
 
-            # Snooze.
-            offer(env, display)
-            _start, snooze, _skip = _wait_buttons(display, 3, "the third offer's buttons")
-            _click(display, snooze)
-            wait_for(lambda: status(env)["state"] == "snoozed", what="Snooze to arrive")
-            wait_for(lambda: not visible(display), timeout=20, what="the bubble to go")
+        # Skip.
+        skipped = status(env)["today"]["breaks_skipped"]
+        offer(env, display)
+        _start, _snooze, skip = _wait_buttons(display, 3, "the next offer's buttons")
+        _click(display, skip)
+        wait_for(lambda: status(env)["today"]["breaks_skipped"] > skipped, what="Skip to arrive")
+
+        # Snooze.
+        offer(env, display)
+        _start, snooze, _skip = _wait_buttons(display, 3, "the third offer's buttons")
+        _click(display, snooze)
+        wait_for(lambda: status(env)["state"] == "snoozed", what="Snooze to arrive")
+        wait_for(lambda: not visible(display), timeout=20, what="the bubble to go")
 
 
 def _at_step(env: dict[str, str], n: int) -> bool:
@@ -141,23 +133,18 @@ def _check_offer_window(display: str, server: Server, start: Box) -> None:
 def test_the_step_buttons_hold_still_from_step_to_step(tmp_path: Path, server: Server) -> None:
     """Next moves on a step, and Next and Stop are where they were: the bubble keeps its
     size (a rest break's steps are long enough to look at them)."""
-    with xvfb() as display, session_bus(tmp_path / "bus") as bus:
-        env = daemon_env(tmp_path, display, bus)
-        with (
-            running_server(server, env, display, tmp_path / "server.log"),
-            running_daemon(env, OFFER_CONFIG),
-        ):
-            wait_until_used(env, server)
-            assert cli(env, "break", "rest").returncode == 0
-            steps = status(env)["break"]["steps"]
-            assert steps >= 3, "a rest routine with too few steps to compare"
-            before = _wait_buttons(display, 2, "step 1's Next and Stop")
-            for n in (2, 3):
-                _click(display, before[0])
-                wait_for(functools.partial(_at_step, env, n), what=f"step {n}")
-                after = _wait_buttons(display, 2, f"step {n}'s Next and Stop", stale=3)
-                for old, new in zip(before, after, strict=True):
-                    assert abs(old.centre[0] - new.centre[0]) <= 2, (n, before, after)
-                    assert abs(old.centre[1] - new.centre[1]) <= 2, (n, before, after)
-            assert cli(env, "stop").returncode == 0
-            wait_for(lambda: not visible(display), timeout=20, what="the step bubble to go")
+    with server_desktop(tmp_path, server) as (display, env):
+        wait_until_used(env, server)
+        assert cli(env, "break", "rest").returncode == 0
+        steps = status(env)["break"]["steps"]
+        assert steps >= 3, "a rest routine with too few steps to compare"
+        before = _wait_buttons(display, 2, "step 1's Next and Stop")
+        for n in (2, 3):
+            _click(display, before[0])
+            wait_for(functools.partial(_at_step, env, n), what=f"step {n}")
+            after = _wait_buttons(display, 2, f"step {n}'s Next and Stop", stale=3)
+            for old, new in zip(before, after, strict=True):
+                assert abs(old.centre[0] - new.centre[0]) <= 2, (n, before, after)
+                assert abs(old.centre[1] - new.centre[1]) <= 2, (n, before, after)
+        assert cli(env, "stop").returncode == 0
+        wait_for(lambda: not visible(display), timeout=20, what="the step bubble to go")
